@@ -24,6 +24,8 @@ export interface StaticNeighbor {
   /** IPv4 address (family inet `arp`) or IPv6 address (family inet6 `ndp`). */
   ip: string;
   mac: string; // "aa:bb:cc:dd:ee:ff"
+  /** Junos `arp <ip> mac <mac> publish`: also answer ARP requests for this IP (proxy). */
+  publish?: boolean;
   loc?: SourceLoc;
 }
 

@@ -1,0 +1,57 @@
+import { ConfigError } from '../config/model.js';
+import { CaptureError } from '../pcap/reader.js';
+import { RUN_HELP, runCommand } from './run.js';
+import { demoCommand, DEMO_HELP } from './demo.js';
+
+const HELP = `triode — a router's forwarding engine, pcap in, pcap out
+
+Usage: triode <command> [options]
+
+Commands:
+  run     run packets through a Junos-configured device or a YAML scenario
+  demo    run the bundled demo scenario and show what happened
+  help    this text; "triode <command> --help" for a command's options`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; help: string }> = {
+  run: { run: runCommand, help: RUN_HELP },
+  demo: { run: demoCommand, help: DEMO_HELP },
+};
+
+/** The `triode` command. Returns the exit status; bad input gives a one-line reason (a list for configurations). */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log(rest[0] && COMMANDS[rest[0]] ? COMMANDS[rest[0]].help : HELP);
+    return 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    console.error(`triode: unknown command "${cmd}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await c.run(rest);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`triode: configuration errors:\n${e.message}`);
+      return 2;
+    }
+    if (e instanceof CaptureError) {
+      console.error(`triode: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+      console.error(`triode: ${(e as NodeJS.ErrnoException).path ?? ''}: no such file`);
+      return 2;
+    }
+    if (e instanceof Error && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`triode ${cmd}: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof Error && !process.env.TRIODE_DEBUG) {
+      console.error(`triode: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

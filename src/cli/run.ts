@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../config/scenario.js';
+import { formatTrace } from '../graph/trace-format.js';
+import { Run, type RunInput } from '../run/runner.js';
+import { runStats } from '../run/stats.js';
+import { show } from './show.js';
+import { progressBar } from './progress.js';
+
+export const RUN_HELP = `Usage: triode run <config-or-scenario> --in <port>=<file.pcap> ... --out-dir <dir> [options]
+
+Runs packets through the device(s) of a Junos configuration or a YAML scenario
+and writes what every port sends to <dir>/<port>.pcap.
+
+  --in <port>=<file>   input capture (pcap or pcapng) for a port; repeat for more ports.
+                       A port is an interface (et-0/2/10) or, in a scenario of several
+                       devices, <device>:<interface> (PE1:ae0). Inputs merge by timestamp.
+  --out-dir <dir>      where output pcaps go (one per port that sent something;
+                       "/" and ":" in port names become "_": et-0_2_10.pcap, PE1_ae0.pcap)
+  --stats <file.json>  counters: per IFL, per node, drops by reason, and the accounting
+                       { in, generated, out, consumed, dropped }
+  --trace <N>          trace the first N packets and print each one's path through the nodes
+  --show <what>        print Junos-style output after the run: "interfaces terse",
+                       "interfaces <name> extensive", "route [<prefix>]", "arp",
+                       "ipv6 neighbors", "errors". Prefix with "<device>:" in a scenario
+                       to pick one device. Repeatable.
+  -h, --help           this text`;
+
+export function runCommand(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      in: { type: 'string', multiple: true },
+      'out-dir': { type: 'string' },
+      stats: { type: 'string' },
+      trace: { type: 'string' },
+      show: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(RUN_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new Error('run takes one configuration or scenario file (see triode run --help)');
+  const trace = values.trace === undefined ? 0 : Number(values.trace);
+  if (!Number.isInteger(trace) || trace < 0) throw new Error(`--trace takes a whole number, not "${values.trace}"`);
+  const inputs: RunInput[] = (values.in ?? []).map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new Error(`--in takes <port>=<file.pcap>, not "${spec}"`);
+    return { port: spec.slice(0, eq), file: spec.slice(eq + 1) };
+  });
+  const scenario = loadConfigFile(positionals[0]);
+  const run = new Run(scenario, { outDir: values['out-dir'], trace, progress: progressBar() });
+  for (const d of run.devices) for (const w of d.warnings) console.error(`warning: ${w}`);
+  for (const d of scenario.devices) {
+    for (const ig of d.ignored) console.error(`${ig.loc.file}:${ig.loc.line}:${ig.loc.col}: ${ig.path}: ignored (not emulated)`);
+  }
+  const result = run.execute(inputs);
+  const stats = runStats(result);
+  if (values.stats) writeFileSync(values.stats, `${JSON.stringify(stats, null, 2)}\n`);
+  const multi = result.devices.length > 1;
+  for (const t of result.trace.traces) console.log(`${formatTrace(t, multi)}\n`);
+  for (const what of values.show ?? []) {
+    const m = /^([^\s:]+):\s*(.*)$/.exec(what);
+    const targets = m && result.devices.some((d) => d.name === m[1]) ? result.devices.filter((d) => d.name === m[1]) : result.devices;
+    const cmd = m && targets.length === 1 && multi ? m[2] : what;
+    for (const d of targets) console.log(`${multi ? `${d.name}> ` : '> '}show ${cmd}\n${show(d, cmd)}\n`);
+  }
+  const a = stats.accounting;
+  console.log(`in ${a.in} + generated ${a.generated} = out ${a.out} + consumed ${a.consumed} + dropped ${a.dropped}${a.linked ? ` (${a.linked} crossed links)` : ''}`);
+  for (const o of result.outputs) console.log(`  ${o.port}: ${o.packets} packets -> ${o.file}`);
+  if (!stats.balanced) {
+    console.error('triode: accounting does not balance: this is a bug');
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,159 @@
+import type { DeviceRt } from '../device/device.js';
+import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
+import { formatPrefix, parsePrefix, type Route } from '../l3/table.js';
+
+// Junos-style `show` output over a device after a run. The layouts follow
+// what Junos prints, trimmed to the fields the emulator models.
+
+/** Runs one `--show` command; throws with a one-line reason if it is not known. */
+export function show(dev: DeviceRt, what: string): string {
+  const w = what.trim().split(/\s+/);
+  if (w[0] === 'interfaces' && w[1] === 'terse') return interfacesTerse(dev);
+  if (w[0] === 'interfaces' && w[1] && (w[2] === 'extensive' || w[2] === 'detail' || w[2] === undefined)) return interfaceExtensive(dev, w[1]);
+  if (w[0] === 'route') return route(dev, w[1]);
+  if (w[0] === 'arp') return arp(dev);
+  if (w[0] === 'ipv6' && w[1] === 'neighbors') return ndp(dev);
+  if (w[0] === 'errors') return errors(dev);
+  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], arp, ipv6 neighbors, errors)`);
+}
+
+function addressesOf(dev: DeviceRt, ifl: number): { proto: string; local: string }[] {
+  const rt = dev.ifs.ifls[ifl];
+  const out: { proto: string; local: string }[] = [];
+  for (const a of rt.v4) out.push({ proto: 'inet', local: `${formatIpv4(a.ip)}/${a.len}` });
+  if (rt.inet && rt.v4.length === 0) out.push({ proto: 'inet', local: '' });
+  for (const a of rt.v6) out.push({ proto: 'inet6', local: `${formatIpv6(a.ip, 0)}/${a.len}` });
+  if (rt.inet6) out.push({ proto: out.some((o) => o.proto === 'inet6') ? '' : 'inet6', local: `${formatIpv6(rt.linkLocal, 0)}/64` });
+  return out;
+}
+
+function interfacesTerse(dev: DeviceRt): string {
+  const lines = ['Interface               Admin Link Proto    Local                 Remote'];
+  for (const ifd of dev.ifs.ifds) {
+    const up = ifd.disabled ? 'down' : 'up';
+    lines.push(`${ifd.name.padEnd(24)}${up.padEnd(6)}${up}`);
+    for (const i of ifd.ifls) {
+      const rt = dev.ifs.ifls[i];
+      const addrs = addressesOf(dev, i);
+      const first = addrs[0];
+      lines.push(`${rt.name.padEnd(24)}${up.padEnd(6)}${up.padEnd(5)}${(first?.proto ?? '').padEnd(9)}${first?.local ?? ''}`);
+      for (const a of addrs.slice(1)) lines.push(`${''.padEnd(35)}${a.proto.padEnd(9)}${a.local}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function counter(label: string, v: number): string {
+  return `     ${label.padEnd(15)}:${String(v).padStart(21)}`;
+}
+
+function interfaceExtensive(dev: DeviceRt, name: string): string {
+  const ifdIndex = dev.ifs.ifd(name);
+  const ifs = dev.ifs;
+  const lines: string[] = [];
+  const ifl = (i: number): void => {
+    const rt = ifs.ifls[i];
+    const ifd = ifs.ifds[rt.ifd];
+    lines.push(`  Logical interface ${rt.name} (Index ${i + 1000})`);
+    lines.push(`    Flags: ${ifd.disabled ? 'Down' : 'Up'} SNMP-Traps 0x4004000${rt.vlanId ? ` VLAN-Tag [ 0x8100.${rt.vlanId}${rt.vlanInner ? ` 0x8100.${rt.vlanInner}` : ''} ]` : ''}  Encapsulation: ENET2`);
+    lines.push('    Traffic statistics:');
+    lines.push(counter('Input  bytes', ifs.rxBytes[i]));
+    lines.push(counter('Output bytes', ifs.txBytes[i]));
+    lines.push(counter('Input  packets', ifs.rxPackets[i]));
+    lines.push(counter('Output packets', ifs.txPackets[i]));
+    if (rt.inet) {
+      lines.push(`    Protocol inet, MTU: ${rt.mtu4}`);
+      for (const a of rt.v4) {
+        const net = formatPrefix({ family: 4, net4: (a.ip & (a.len ? (0xffffffff << (32 - a.len)) >>> 0 : 0)) >>> 0, net6: null, len: a.len });
+        lines.push(`      Addresses, Flags: ${a.primary ? 'Is-Preferred Is-Primary' : 'Is-Preferred'}`);
+        lines.push(`        Destination: ${net}, Local: ${formatIpv4(a.ip)}`);
+      }
+    }
+    if (rt.inet6) {
+      lines.push(`    Protocol inet6, MTU: ${rt.mtu6}`);
+      for (const a of rt.v6) {
+        lines.push(`      Addresses, Flags: ${a.primary ? 'Is-Preferred Is-Primary' : 'Is-Preferred'}`);
+        lines.push(`        Destination: ${formatPrefix(parsePrefix(`${formatIpv6(a.ip, 0)}/${a.len}`))}, Local: ${formatIpv6(a.ip, 0)}`);
+      }
+      lines.push('      Addresses, Flags: Is-Preferred');
+      lines.push(`        Destination: fe80::/64, Local: ${formatIpv6(rt.linkLocal, 0)}`);
+    }
+  };
+  if (ifdIndex >= 0) {
+    const ifd = ifs.ifds[ifdIndex];
+    let rb = 0, tb = 0, rp = 0, tp = 0;
+    for (const i of ifd.ifls) { rb += ifs.rxBytes[i]; tb += ifs.txBytes[i]; rp += ifs.rxPackets[i]; tp += ifs.txPackets[i]; }
+    lines.push(`Physical interface: ${ifd.name}, ${ifd.disabled ? 'Administratively down' : 'Enabled'}, Physical link is ${ifd.disabled ? 'Down' : 'Up'}`);
+    lines.push(`  Link-level type: Ethernet, MTU: ${ifd.mtu}`);
+    lines.push(`  Current address: ${formatMac(ifd.mac, 0)}, Hardware address: ${formatMac(ifd.mac, 0)}`);
+    lines.push('  Traffic statistics:');
+    lines.push(counter('Input  bytes', rb).slice(2));
+    lines.push(counter('Output bytes', tb).slice(2));
+    lines.push(counter('Input  packets', rp).slice(2));
+    lines.push(counter('Output packets', tp).slice(2));
+    for (const i of ifd.ifls) ifl(i);
+    return lines.join('\n');
+  }
+  const i = ifs.ifl(name);
+  if (i < 0) throw new Error(`show interfaces: no interface ${name} on ${dev.name}`);
+  ifl(i);
+  return lines.join('\n');
+}
+
+function route(dev: DeviceRt, prefix?: string): string {
+  const filter = prefix ? parsePrefix(prefix) : undefined;
+  const out: string[] = [];
+  for (const t of dev.tables) {
+    // Junos keeps subnet broadcast routes out of `show route` (they are in the forwarding table).
+    let lists = t.routes().filter((l) => l[0].protocol !== 'Broadcast');
+    if (filter) {
+      if (filter.family !== t.family) continue;
+      // Junos `show route P`: the longest match for an address, or the exact prefix.
+      const best = filter.family === 4 ? t.resolve4(filter.net4) : t.resolve6(filter.net6!);
+      lists = lists.filter((l) => l[0] === best || formatPrefix(l[0]) === formatPrefix(filter));
+    }
+    if (lists.length === 0) continue;
+    const n = lists.reduce((s, l) => s + l.length, 0);
+    out.push(`${t.name}: ${lists.length} destinations, ${n} routes (${lists.length} active, 0 holddown, 0 hidden)`);
+    out.push('+ = Active Route, - = Last Active, * = Both', '');
+    for (const l of lists) l.forEach((r, k) => out.push(...routeLines(r, k === 0)));
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}
+
+function routeLines(r: Route, active: boolean): string[] {
+  const head = `${(active ? formatPrefix(r) : '').padEnd(19)}${active ? '*' : ' '}[${r.protocol}/${r.preference}] 00:00:00`;
+  const lines = [head];
+  for (const v of r.via) lines.push(`${''.padEnd(20)}${v.startsWith('to ') || v.startsWith('via ') ? '>  ' : '   '}${v}`);
+  return lines;
+}
+
+function arp(dev: DeviceRt): string {
+  const lines = ['MAC Address       Address         Name                      Interface           Flags'];
+  for (const n of dev.nbrs.all) {
+    if (n.family !== 4 || !n.mac) continue;
+    lines.push(`${formatMac(n.mac, 0)} ${formatIpv4(n.ip4).padEnd(15)} ${formatIpv4(n.ip4).padEnd(25)} ${dev.ifs.ifls[n.ifl].name.padEnd(19)} ${n.state === 'static' ? 'permanent' : 'none'}`);
+  }
+  lines.push(`Total entries: ${lines.length - 1}`);
+  return lines.join('\n');
+}
+
+function ndp(dev: DeviceRt): string {
+  const lines = ['IPv6 Address                 Linklayer Address  State       Exp   Rtr  Secure  Interface'];
+  for (const n of dev.nbrs.all) {
+    if (n.family !== 6) continue;
+    const state = n.state === 'incomplete' ? 'incomplete' : n.state === 'static' ? 'permanent' : 'reachable';
+    lines.push(`${n.ipText().padEnd(28)} ${n.macText().padEnd(18)} ${state.padEnd(11)} 0     no   no      ${dev.ifs.ifls[n.ifl].name}`);
+  }
+  lines.push(`Total entries: ${lines.length - 1}`);
+  return lines.join('\n');
+}
+
+/** VPP's `show errors`: every node counter and drop reason with a count. */
+function errors(dev: DeviceRt): string {
+  const lines = [`${'Count'.padStart(12)}  ${'Node'.padEnd(22)}Reason`];
+  for (const n of dev.graph.nodes) n.counterNames.forEach((c, i) => { if (n.counters[i]) lines.push(`${String(n.counters[i]).padStart(12)}  ${n.name.padEnd(22)}${c}`); });
+  for (const [reason, count] of Object.entries(dev.graph.dropsByReason())) lines.push(`${String(count).padStart(12)}  ${'error-drop'.padEnd(22)}${reason}`);
+  return lines.join('\n');
+}

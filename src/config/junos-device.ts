@@ -1,0 +1,87 @@
+// Junos configuration (curly or set form) → Device.
+//
+// parseJunos builds the statement tree (groups applied); the top-level handler
+// table below walks it. Hierarchies with no handler (protocols, chassis, snmp,
+// policy-options, firewall, security, services, ...) are listed in
+// `device.ignored` once per top-level statement ("protocols isis", "chassis");
+// unmodelled statements inside modelled hierarchies are listed with their full
+// path. Every problem is collected and thrown once as a ConfigError.
+
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { ConfigError, type Device, type RoutingInstance } from './model.js';
+import { parseJunos } from './junos-parser.js';
+import type { TextOrigin } from './junos-lexer.js';
+import type { ConfNode } from './junos-tree.js';
+import { dispatch, ignore, single, type BuildContext, type HandlerTable } from './junos-build.js';
+import { interfaces } from './junos-interfaces.js';
+import { ROUTING_OPTIONS_HANDLERS, routingInstances } from './junos-routing.js';
+import { FieldLocs, finishDevice } from './device-checks.js';
+
+export const SYSTEM_HANDLERS: HandlerTable<Device> = {
+  'host-name': (n, device, ctx, p) => {
+    const name = single(ctx, n, p, 'host name');
+    if (name !== undefined) device.name = name;
+  },
+};
+
+/** Each child reported on its own: "protocols isis", "protocols bgp". */
+function ignoreChildren(node: ConfNode, _d: Device, ctx: BuildContext, path: string[]): void {
+  const here = [...path, ...node.words];
+  if (node.children.length === 0) return ignore(ctx, node, path);
+  for (const c of node.children) ignore(ctx, c, here, c.words.slice(0, 1));
+}
+
+export const TOP_HANDLERS: HandlerTable<Device> = {
+  system: (n, device, ctx, p) => dispatch(SYSTEM_HANDLERS, n, device, ctx, [...p, ...n.words]),
+  interfaces,
+  'routing-options': (n, device, ctx, p) =>
+    dispatch(ROUTING_OPTIONS_HANDLERS, n, { instance: device.instances[0]!, master: true }, ctx, [...p, ...n.words]),
+  'routing-instances': routingInstances,
+  groups: () => {}, // applied by the parser
+  protocols: ignoreChildren,
+  // Top-level statements without a handler are reported by their keyword alone.
+};
+
+function emptyDevice(name: string, file: string): Device {
+  const master: RoutingInstance = { name: 'master', type: 'default', interfaces: [], routes: [] };
+  return { name, profile: 'junos', ifds: [], instances: [master], ignored: [], source: file };
+}
+
+export interface JunosLoadOptions {
+  /** Device name; wins over `system host-name` (a scenario names its devices). */
+  deviceName?: string;
+  /** Where the text starts when it is embedded in another file (inline `junos:` in a scenario). */
+  origin?: TextOrigin;
+}
+
+/** Builds a Device from a parsed tree. */
+export function buildJunosDevice(tree: ConfNode, file: string, opts: JunosLoadOptions = {}): Device {
+  const device = emptyDevice(basename(file, extname(file)), file);
+  const ctx: BuildContext = { device, file, problems: [], placements: [], locs: new FieldLocs() };
+  for (const c of tree.children) {
+    const kw = c.words[0]!;
+    const h = Object.prototype.hasOwnProperty.call(TOP_HANDLERS, kw) ? TOP_HANDLERS[kw] : undefined;
+    if (kw === 'apply-groups' || kw === 'apply-groups-except') continue;
+    if (c.inactive) device.ignored.push({ path: `inactive: ${c.words.join(' ')}`, loc: c.loc });
+    else if (h) h(c, device, ctx, []);
+    else ignore(ctx, c, [], c.children.length ? c.words.slice(0, 1) : c.words);
+  }
+  if (opts.deviceName) device.name = opts.deviceName;
+  finishDevice(device, ctx.placements, ctx.locs, ctx.problems);
+  if (ctx.problems.length) {
+    const sorted = [...ctx.problems].sort((a, b) => (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0));
+    throw new ConfigError(sorted);
+  }
+  return device;
+}
+
+/** Junos text (curly-brace or set form, detected) → Device. Throws ConfigError. */
+export function loadJunosText(text: string, file: string, opts: JunosLoadOptions = {}): Device {
+  const { tree } = parseJunos(text, file, opts.origin);
+  return buildJunosDevice(tree, file, opts);
+}
+
+export function loadJunosFile(path: string, opts: JunosLoadOptions = {}): Device {
+  return loadJunosText(readFileSync(path, 'utf8'), path, opts);
+}

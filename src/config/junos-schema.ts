@@ -1,0 +1,186 @@
+// The shape of the Junos hierarchy, as far as triode needs it.
+//
+// Both syntaxes are reduced to word paths (`interfaces et-0/0/0 unit 0 family
+// inet address 10.0.0.1/24`) and the tree is rebuilt from those paths with this
+// schema, so the curly form and the set form always give the same tree. The
+// schema says where a path splits into statements: `unit` takes one argument
+// and opens a container, `interfaces` has named children, `arp` is a leaf that
+// takes the rest of the words, `mtu` is a single-valued leaf (set again, it
+// replaces). Hierarchies the schema does not know split one word per level,
+// except that the last two words form the leaf (`filter input F` → `filter` {
+// `input F` }). To model a new hierarchy, describe its shape here first, then
+// add a handler in the builder.
+
+export interface SchemaNode {
+  /** Keywords known at this level. */
+  kw?: Record<string, KwEntry>;
+  /** Children that are not keywords are named entries (`interfaces <name>`), each with this schema. */
+  named?: SchemaNode | (() => SchemaNode);
+}
+
+export interface KwEntry {
+  /** Number of words after the keyword that name the statement (`unit 0` → 1). */
+  args?: number;
+  /** A leaf that takes all the remaining words (`arp 10.0.0.2 mac 00:11:..`, `vlan-tags outer 1 inner 2`). */
+  rest?: boolean;
+  /** A single-valued leaf: set again, it replaces the old value; in groups, identified by its keyword alone. */
+  value?: boolean;
+  /** Schema of the container the statement opens; generic when absent. */
+  schema?: SchemaNode | (() => SchemaNode);
+}
+
+export function resolveSchema(s: SchemaNode | (() => SchemaNode) | undefined): SchemaNode | undefined {
+  return typeof s === 'function' ? s() : s;
+}
+
+const V: KwEntry = { value: true, rest: true };
+const R: KwEntry = { rest: true };
+const A1 = (schema?: SchemaNode | (() => SchemaNode)): KwEntry => ({ args: 1, schema });
+const C = (schema: SchemaNode | (() => SchemaNode)): KwEntry => ({ schema });
+
+/** Statements allowed at any level. */
+export const ANY_LEVEL: Record<string, KwEntry> = {
+  'apply-groups': R,
+  'apply-groups-except': R,
+  description: V,
+};
+
+const ADDRESS: SchemaNode = {
+  kw: { arp: R, ndp: R, primary: R, preferred: R, broadcast: V, destination: V, 'vrrp-group': A1(), 'vrrp-inet6-group': A1() },
+};
+
+const FAMILY: SchemaNode = {
+  kw: {
+    address: A1(ADDRESS),
+    mtu: V,
+    filter: C({ kw: { input: V, output: V, 'input-list': R, 'output-list': R } }),
+    'rpf-check': C({}),
+    sampling: C({}),
+  },
+};
+
+const UNIT: SchemaNode = {
+  kw: {
+    family: A1(FAMILY),
+    'vlan-id': V,
+    'vlan-tags': { value: true, rest: true },
+    'vlan-id-list': R,
+    encapsulation: V,
+    disable: R,
+    'proxy-arp': V,
+    'tunnel': C({}),
+  },
+};
+
+const IFD: SchemaNode = {
+  kw: {
+    unit: A1(UNIT),
+    mtu: V,
+    mac: V,
+    encapsulation: V,
+    'vlan-tagging': R,
+    'flexible-vlan-tagging': R,
+    'stacked-vlan-tagging': R,
+    'native-vlan-id': V,
+    disable: R,
+    speed: V,
+    'gigether-options': C({ kw: { '802.3ad': V } }),
+    'ether-options': C({ kw: { '802.3ad': V } }),
+    'aggregated-ether-options': C({ kw: { lacp: C({ kw: { periodic: V } }), 'minimum-links': V } }),
+  },
+};
+
+const QUALIFIED_NH: SchemaNode = { kw: { preference: V, metric: V, interface: V } };
+
+const ROUTE: SchemaNode = {
+  kw: {
+    'next-hop': { args: 1 },
+    'qualified-next-hop': A1(QUALIFIED_NH),
+    discard: R,
+    reject: R,
+    receive: R,
+    'next-table': V,
+    preference: V,
+    metric: V,
+    tag: V,
+    resolve: R,
+    'no-readvertise': R,
+    community: R,
+  },
+};
+
+const STATIC: SchemaNode = { kw: { route: A1(ROUTE), defaults: C({ kw: { preference: V, metric: V } }) } };
+
+const ROUTING_OPTIONS: SchemaNode = {
+  kw: {
+    static: C(STATIC),
+    rib: A1({ kw: { static: C(STATIC) } }),
+    'router-id': V,
+    'autonomous-system': V,
+    'route-distinguisher-id': V,
+    'forwarding-table': C({ kw: { export: R } }),
+  },
+};
+
+const PROTOCOLS: SchemaNode = {
+  kw: {
+    bgp: C({ kw: { group: A1({ kw: { neighbor: A1(), type: V, 'local-address': V, 'peer-as': V, export: R, import: R } }) } }),
+    isis: C({ kw: { interface: A1({ kw: { level: A1() } }), level: A1() } }),
+    ospf: C({ kw: { area: A1({ kw: { interface: A1() } }) } }),
+    ospf3: C({ kw: { area: A1({ kw: { interface: A1() } }) } }),
+    lldp: C({ kw: { interface: A1() } }),
+    ldp: C({ kw: { interface: A1() } }),
+    rsvp: C({ kw: { interface: A1() } }),
+    mpls: C({ kw: { interface: R } }),
+    evpn: C({}),
+    'router-advertisement': C({ kw: { interface: A1() } }),
+  },
+};
+
+const ROUTING_INSTANCE: SchemaNode = {
+  kw: {
+    'instance-type': V,
+    interface: A1(),
+    'route-distinguisher': V,
+    'vrf-target': C({ kw: { import: V, export: V } }),
+    'vrf-import': R,
+    'vrf-export': R,
+    'vrf-table-label': R,
+    'routing-options': C(ROUTING_OPTIONS),
+    protocols: C(PROTOCOLS),
+    'bridge-domains': C({ named: {} }),
+  },
+};
+
+export const ROOT_SCHEMA: SchemaNode = {
+  kw: {
+    version: V,
+    groups: C({ named: () => ROOT_SCHEMA }),
+    system: C({ kw: { 'host-name': V, 'domain-name': V, login: C({ kw: { user: A1() } }) } }),
+    chassis: C({}),
+    interfaces: C({ kw: { 'interface-range': A1(), traceoptions: C({}) }, named: IFD }),
+    'routing-options': C(ROUTING_OPTIONS),
+    'routing-instances': C({ named: ROUTING_INSTANCE }),
+    protocols: C(PROTOCOLS),
+    'policy-options': C({
+      kw: {
+        'policy-statement': A1({ kw: { term: A1({ kw: { from: C({}), then: C({}), to: C({}) } }) } }),
+        community: A1({ kw: { members: R } }),
+        'prefix-list': A1({}),
+        'as-path': R,
+      },
+    }),
+    firewall: C({ kw: { family: A1({ kw: { filter: A1({ kw: { term: A1({ kw: { from: C({}), then: C({}) } }) } }) } }), filter: A1() } }),
+    security: C({
+      kw: {
+        ike: C({ kw: { proposal: A1(), policy: A1(), gateway: A1() } }),
+        ipsec: C({ kw: { proposal: A1(), policy: A1(), vpn: A1() } }),
+      },
+    }),
+    services: C({ kw: { 'service-set': A1(), 'ipsec-vpn': C({ kw: { rule: A1({ kw: { term: A1() } }) } }) } }),
+    'bridge-domains': C({ named: {} }),
+    'class-of-service': C({}),
+    snmp: C({ kw: { community: A1() } }),
+    'logical-systems': C({ named: () => ROOT_SCHEMA }),
+  },
+};

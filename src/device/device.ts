@@ -1,0 +1,277 @@
+import type { Device } from '../config/model.js';
+import { Graph } from '../graph/graph.js';
+import { TraceBuffer } from '../graph/trace.js';
+import { Batch, F_TRACED, HEADROOM } from '../packet/batch.js';
+import { parseIpv4, parseIpv6, parseMac } from '../packet/addr.js';
+import { ADJ_INCOMPLETE, ADJ_REWRITE, AdjacencyTable, type Adjacency } from '../l3/adjacency.js';
+import { HOLD_QUEUE_LIMIT, NeighborTable, RESOLVE_INTERVAL_SEC, RESOLVE_TRIES, type HeldPacket, type Neighbor } from '../l3/neighbor.js';
+import { RouteTable } from '../l3/table.js';
+import { buildRoutes } from '../l3/routing.js';
+import { Interfaces } from './interfaces.js';
+import { addForwardingNodes } from '../nodes/index.js';
+
+/** Where a port's frames go: a pcap writer, a link to another device, or nowhere (benchmarks). */
+export type PortSink = (data: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number, b: Batch, slot: number) => void;
+
+export interface DeviceOptions {
+  /** Trace buffer shared by the devices of a run (its budget: the first N packets taken in). */
+  trace?: TraceBuffer;
+  /** FIB size hint for the default tables (benchmarks with large tables). */
+  expectedRoutes?: number;
+}
+
+/** A device at run time: its interfaces, tables, neighbour caches and node graph. */
+export class DeviceRt {
+  readonly name: string;
+  readonly ifs: Interfaces;
+  readonly tables: RouteTable[] = [];
+  readonly tableByName = new Map<string, RouteTable>();
+  readonly adjs = new AdjacencyTable();
+  readonly nbrs = new NeighborTable();
+  readonly graph: Graph;
+  readonly sinks: (PortSink | null)[];
+  readonly warnings: string[];
+  /** Held packets whose neighbour resolved, waiting for a free slot. */
+  private readonly released: { held: HeldPacket; adj: Adjacency }[] = [];
+  private readonly ethernetInput: number;
+
+  constructor(readonly model: Device, opts: DeviceOptions = {}) {
+    this.name = model.name;
+    this.ifs = new Interfaces(model);
+    this.graph = new Graph(model.name, opts.trace);
+    this.sinks = this.ifs.ifds.map(() => null);
+    const placed = new Map<string, string>();
+    for (const inst of model.instances) for (const ifl of inst.interfaces) placed.set(ifl, inst.name);
+    for (const inst of model.instances) {
+      const pre = inst.name === 'master' ? '' : `${inst.name}.`;
+      const hint = inst.name === 'master' ? opts.expectedRoutes : 0;
+      const t4 = this.addTable(`${pre}inet.0`, 4, hint);
+      const t6 = this.addTable(`${pre}inet6.0`, 6, hint);
+      for (const iflName of inst.interfaces) {
+        const i = this.ifs.ifl(iflName);
+        if (i >= 0) {
+          this.ifs.ifls[i].table4 = t4.index;
+          this.ifs.ifls[i].table6 = t6.index;
+        }
+      }
+    }
+    for (const ifl of this.ifs.ifls) {
+      for (const n of ifl.model.inet?.neighbors ?? []) this.resolve4(ifl.index, parseIpv4(n.ip), parseMac(n.mac), 0, 0, true);
+      for (const n of ifl.model.inet6?.neighbors ?? []) this.resolve6(ifl.index, parseIpv6(n.ip), parseMac(n.mac), 0, 0, true);
+    }
+    this.warnings = buildRoutes(this);
+    addForwardingNodes(this);
+    this.graph.wire();
+    this.ethernetInput = this.graph.nodes.indexOf(this.graph.node('ethernet-input'));
+  }
+
+  private addTable(name: string, family: 4 | 6, expectedRoutes = 0): RouteTable {
+    const t = new RouteTable(this.tables.length, name, family, expectedRoutes);
+    this.tables.push(t);
+    this.tableByName.set(name, t);
+    return t;
+  }
+
+  table(instance: string, family: 4 | 6): RouteTable {
+    const pre = instance === 'master' ? '' : `${instance}.`;
+    return this.tableByName.get(family === 4 ? `${pre}inet.0` : `${pre}inet6.0`)!;
+  }
+
+  /** The adjacency for a neighbour on an IFL, created incomplete (with its host route) if new. */
+  neighborAdj4(ifl: number, ip: number): Adjacency {
+    return this.adjs.all[this.neighbor4(ifl, ip).adj];
+  }
+
+  neighborAdj6(ifl: number, ip: Uint8Array, off = 0): Adjacency {
+    return this.adjs.all[this.neighbor6(ifl, ip, off).adj];
+  }
+
+  neighbor4(ifl: number, ip: number): Neighbor {
+    let n = this.nbrs.find4(ifl, ip);
+    if (!n) {
+      n = this.nbrs.add4(ifl, ip);
+      this.attach(n);
+      this.tables[this.ifs.ifls[ifl].table4].addHost4(n.ip4, n.adj);
+    }
+    return n;
+  }
+
+  neighbor6(ifl: number, ip: Uint8Array, off = 0): Neighbor {
+    let n = this.nbrs.find6(ifl, ip, off);
+    if (!n) {
+      n = this.nbrs.add6(ifl, ip, off);
+      this.attach(n);
+      this.tables[this.ifs.ifls[ifl].table6].addHost6(n.ip6!, n.adj);
+    }
+    return n;
+  }
+
+  private attach(n: Neighbor): void {
+    const adj = this.adjs.add(ADJ_INCOMPLETE, n.family);
+    adj.ifl = n.ifl;
+    adj.neighbor = n.index;
+    n.adj = adj.index;
+  }
+
+  /** Learns or confirms a neighbour's MAC; held packets are released. A static entry is never overwritten. */
+  resolve4(ifl: number, ip: number, mac: Uint8Array, tsSec: number, tsNsec: number, isStatic = false): Neighbor {
+    return this.resolve(this.neighbor4(ifl, ip), mac, tsSec, tsNsec, isStatic);
+  }
+
+  resolve6(ifl: number, ip: Uint8Array, mac: Uint8Array, tsSec: number, tsNsec: number, isStatic = false, off = 0): Neighbor {
+    return this.resolve(this.neighbor6(ifl, ip, off), mac, tsSec, tsNsec, isStatic);
+  }
+
+  /** Held packets leave when the answer arrives: at its time, or their own if later. */
+  private resolve(n: Neighbor, mac: Uint8Array, tsSec: number, tsNsec: number, isStatic: boolean): Neighbor {
+    if (n.state === 'static' && !isStatic) return n;
+    n.mac = mac.slice(0, 6);
+    n.state = isStatic ? 'static' : 'reachable';
+    n.updatedSec = tsSec;
+    n.requests = 0;
+    const adj = this.adjs.all[n.adj];
+    adj.kind = ADJ_REWRITE;
+    adj.rewrite = this.l2Header(n.ifl, n.mac, n.family === 4 ? 0x0800 : 0x86dd);
+    for (const held of n.held) {
+      const later = held.tsSec > tsSec || (held.tsSec === tsSec && held.tsNsec > tsNsec);
+      this.released.push({ held: later ? held : { ...held, tsSec, tsNsec }, adj });
+    }
+    n.held = [];
+    return n;
+  }
+
+  /** The L2 header an IFL puts in front of a packet for a destination MAC. */
+  l2Header(ifl: number, dstMac: Uint8Array, ethertype: number): Uint8Array {
+    const rt = this.ifs.ifls[ifl];
+    const h = new Uint8Array(rt.l2Len);
+    h.set(dstMac.subarray(0, 6), 0);
+    h.set(this.ifs.ifds[rt.ifd].mac, 6);
+    let o = 12;
+    if (rt.vlanId) {
+      const tpid = rt.vlanInner ? 0x88a8 : 0x8100;
+      h[o] = tpid >> 8;
+      h[o + 1] = tpid & 0xff;
+      h[o + 2] = rt.vlanId >> 8;
+      h[o + 3] = rt.vlanId & 0xff;
+      o += 4;
+    }
+    if (rt.vlanInner) {
+      h[o] = 0x81;
+      h[o + 1] = 0x00;
+      h[o + 2] = rt.vlanInner >> 8;
+      h[o + 3] = rt.vlanInner & 0xff;
+      o += 4;
+    }
+    h[o] = ethertype >> 8;
+    h[o + 1] = ethertype & 0xff;
+    return h;
+  }
+
+  /** Holds a packet (its L3 bytes) until the neighbour resolves; false when the queue is full. */
+  hold(n: Neighbor, b: Batch, slot: number): boolean {
+    if (n.held.length >= HOLD_QUEUE_LIMIT) return false;
+    const l3 = b.l3[slot];
+    const end = b.off[slot] + b.len[slot];
+    if (n.held.length === 0) n.firstHeldSec = b.tsSec[slot];
+    n.held.push({
+      bytes: b.data.slice(l3, end),
+      tsSec: b.tsSec[slot], tsNsec: b.tsNsec[slot], flags: b.flags[slot], traceId: b.traceId[slot],
+      rxPort: b.rxPort[slot], rxIfl: b.rxIfl[slot], table: b.table[slot],
+    });
+    return true;
+  }
+
+  /** Whether it is time to send (another) ARP request / NS for a neighbour. */
+  shouldSolicit(n: Neighbor, nowSec: number): boolean {
+    if (n.requests === 0) return true;
+    return n.requests < RESOLVE_TRIES && nowSec - n.lastRequestSec >= RESOLVE_INTERVAL_SEC;
+  }
+
+  /**
+   * Copies a frame into the batch and queues it to ethernet-input; returns the
+   * slot, or -1 if the batch is full. A frame from an input starts a trace
+   * while the budget lasts (`traceId` undefined); one that crossed a link
+   * carries its sender's trace on (`traceId` >= 0) or none (-1).
+   */
+  inject(port: number, data: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number, traceId?: number): number {
+    const g = this.graph;
+    const b = g.batch;
+    const slot = b.alloc();
+    if (slot < 0) return -1;
+    b.data.set(data.subarray(off, off + len), b.off[slot]);
+    b.len[slot] = len;
+    b.rxPort[slot] = port;
+    b.tsSec[slot] = tsSec;
+    b.tsNsec[slot] = tsNsec;
+    g.acct.in++;
+    if (traceId === undefined) traceId = g.trace.budget > 0 ? g.trace.start(`${this.name}:${this.ifs.ifds[port].name}`, tsSec, tsNsec) : -1;
+    if (traceId >= 0) {
+      b.flags[slot] |= F_TRACED;
+      b.traceId[slot] = traceId;
+    }
+    const eth = g.nodes[this.ethernetInput];
+    eth.frame[eth.count++] = slot;
+    return slot;
+  }
+
+  /** Runs the graph over what was injected, then over released held packets until all have left. */
+  runBatch(): void {
+    const g = this.graph;
+    g.run();
+    while (this.released.length) {
+      const b = g.batch;
+      const rewrite = g.node(this.released[0].adj.family === 4 ? 'ip4-rewrite' : 'ip6-rewrite');
+      let moved = 0;
+      while (this.released.length && b.free > 0) {
+        const { held, adj } = this.released.shift()!;
+        const node = adj.family === 4 ? rewrite : g.node('ip6-rewrite');
+        const slot = b.alloc();
+        const at = b.slotStart(slot) + HEADROOM;
+        b.data.set(held.bytes, at);
+        b.off[slot] = at;
+        b.l3[slot] = at;
+        b.len[slot] = held.bytes.length;
+        b.tsSec[slot] = held.tsSec;
+        b.tsNsec[slot] = held.tsNsec;
+        b.flags[slot] = held.flags;
+        b.traceId[slot] = held.traceId;
+        b.rxPort[slot] = held.rxPort;
+        b.rxIfl[slot] = held.rxIfl;
+        b.table[slot] = held.table;
+        b.adj[slot] = adj.index;
+        if (held.flags & F_TRACED) g.trace.fate(held.traceId, 'released from hold queue');
+        node.frame[node.count++] = slot;
+        moved++;
+      }
+      if (moved === 0) break;
+      g.run();
+    }
+  }
+
+  /**
+   * Drops packets held for neighbours that did not answer within the
+   * resolution time (RESOLVE_TRIES × RESOLVE_INTERVAL_SEC of input time), or
+   * all of them at the end of the run (`nowSec` = Infinity).
+   */
+  expireHeld(nowSec: number): void {
+    const g = this.graph;
+    for (const n of this.nbrs.all) {
+      if (n.held.length === 0) continue;
+      if (nowSec - n.firstHeldSec < RESOLVE_TRIES * RESOLVE_INTERVAL_SEC) continue;
+      const reason = n.family === 4 ? 'arp_resolution_failed' : 'nd_resolution_failed';
+      const code = g.reason(reason);
+      for (const h of n.held) if (h.flags & F_TRACED) g.trace.fate(h.traceId, `dropped: ${reason}`);
+      g.drops[code] += n.held.length;
+      g.acct.dropped += n.held.length;
+      n.held = [];
+      n.requests = 0;
+    }
+  }
+
+  /** Packets still held (in flight) — zero once the run has ended. */
+  heldCount(): number {
+    let k = this.released.length;
+    for (const n of this.nbrs.all) k += n.held.length;
+    return k;
+  }
+}

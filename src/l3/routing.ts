@@ -1,0 +1,149 @@
+import type { StaticRoute } from '../config/model.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../packet/addr.js';
+import {
+  ADJ_DROP, ADJ_GLEAN, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, type Adjacency,
+} from './adjacency.js';
+import { PREFERENCE, RouteTable, mask4, maskBytes6, parsePrefix, type Route } from './table.js';
+import type { DeviceRt } from '../device/device.js';
+
+/** Largest chain of recursive next hops followed (a static via a static via ...). */
+const MAX_RECURSION = 8;
+
+/**
+ * Fills the device's tables from its configuration: Direct and Local routes
+ * of every IFL address, then static routes, whose next-hop addresses resolve
+ * recursively through the table (as with Junos `resolve`). A static route
+ * whose next hop does not resolve is left out and reported.
+ */
+export function buildRoutes(dev: DeviceRt): string[] {
+  const warnings: string[] = [];
+  for (const ifl of dev.ifs.ifls) {
+    const t4 = dev.tables[ifl.table4];
+    const t6 = dev.tables[ifl.table6];
+    for (const a of ifl.v4) {
+      if (a.len < 32) {
+        const glean = dev.adjs.add(ADJ_GLEAN, 4);
+        glean.ifl = ifl.index;
+        t4.add(route4((a.ip & mask4(a.len)) >>> 0, a.len, 'Direct', glean, [`via ${ifl.name}`]));
+      }
+      t4.add(route4(a.ip, 32, 'Local', local(dev, 4), [`Local via ${ifl.name}`]));
+      if (a.len < 31) {
+        const bcast = (a.ip | ~mask4(a.len)) >>> 0;
+        const drop = dev.adjs.add(ADJ_DROP, 4);
+        drop.reason = 'ip4_directed_broadcast';
+        t4.add(route4(bcast, 32, 'Broadcast', drop, ['Broadcast'], 0));
+      }
+    }
+    for (const a of ifl.v6) {
+      if (a.len < 128) {
+        const glean = dev.adjs.add(ADJ_GLEAN, 6);
+        glean.ifl = ifl.index;
+        t6.add(route6(maskBytes6(a.ip, a.len), a.len, 'Direct', glean, [`via ${ifl.name}`]));
+      }
+      t6.add(route6(a.ip, 128, 'Local', local(dev, 6), [`Local via ${ifl.name}`]));
+    }
+  }
+  for (const inst of dev.model.instances) {
+    const pending = inst.routes.slice();
+    // Statics may resolve through each other in any order: retry until no progress.
+    for (let pass = 0; pass < MAX_RECURSION && pending.length; pass++) {
+      for (let i = 0; i < pending.length; ) {
+        if (installStatic(dev, inst.name, pending[i])) pending.splice(i, 1);
+        else i++;
+      }
+    }
+    for (const r of pending) warnings.push(`${where(r)}static route ${r.prefix}: next hop does not resolve; route not installed`);
+  }
+  return warnings;
+}
+
+function where(r: StaticRoute): string {
+  return r.loc ? `${r.loc.file}:${r.loc.line}:${r.loc.col}: ` : '';
+}
+
+function local(dev: DeviceRt, family: 4 | 6): Adjacency {
+  return dev.adjs.add(ADJ_LOCAL, family);
+}
+
+function route4(net: number, len: number, protocol: keyof typeof PREFERENCE | string, adj: Adjacency, via: string[], preference?: number): Route {
+  return { family: 4, net4: net >>> 0, net6: null, len, protocol, preference: preference ?? PREFERENCE[protocol as keyof typeof PREFERENCE] ?? 5, adj: adj.index, via };
+}
+
+function route6(net: Uint8Array, len: number, protocol: string, adj: Adjacency, via: string[], preference?: number): Route {
+  return { family: 6, net4: 0, net6: net, len, protocol, preference: preference ?? PREFERENCE[protocol as keyof typeof PREFERENCE] ?? 5, adj: adj.index, via };
+}
+
+function installStatic(dev: DeviceRt, instance: string, r: StaticRoute): boolean {
+  const p = parsePrefix(r.prefix);
+  const table = dev.table(instance, p.family);
+  const pref = r.preference ?? PREFERENCE.Static;
+  const mk = (adj: Adjacency, via: string[]): Route =>
+    p.family === 4 ? route4(p.net4, p.len, 'Static', adj, via, pref) : route6(p.net6!, p.len, 'Static', adj, via, pref);
+  if (r.action === 'discard' || r.action === 'reject') {
+    const adj = dev.adjs.add(r.action === 'discard' ? ADJ_DROP : ADJ_REJECT, p.family);
+    adj.reason = r.action === 'discard' ? `ip${p.family === 4 ? 4 : 6}_discard_route` : `ip${p.family === 4 ? 4 : 6}_reject_route`;
+    table.add(mk(adj, [r.action === 'discard' ? 'Discard' : 'Reject']));
+    return true;
+  }
+  if (r.action === 'next-table') {
+    const target = dev.tableByName.get(r.nextTable ?? '');
+    if (!target) return false;
+    const adj = dev.adjs.add(ADJ_NEXT_TABLE, p.family);
+    adj.table = target.index;
+    table.add(mk(adj, [`to table ${target.name}`]));
+    return true;
+  }
+  const members: Adjacency[] = [];
+  const via: string[] = [];
+  for (const nh of r.nextHops) {
+    const got = resolveNextHop(dev, table, p.family, nh.address, nh.interface);
+    if (!got) return false;
+    members.push(got.adj);
+    via.push(got.via);
+  }
+  if (members.length === 0) return false;
+  if (members.length === 1) {
+    table.add(mk(members[0], via));
+    return true;
+  }
+  const mp = dev.adjs.add(ADJ_MULTIPATH, p.family);
+  mp.members = Int32Array.from(members, (m) => m.index);
+  table.add(mk(mp, via));
+  return true;
+}
+
+/** Resolves one next hop to an adjacency: a neighbour on a connected subnet, or recursively via another route. */
+function resolveNextHop(
+  dev: DeviceRt, table: RouteTable, family: 4 | 6, address: string | undefined, iflName: string | undefined,
+): { adj: Adjacency; via: string } | null {
+  const ifl = iflName !== undefined ? dev.ifs.ifl(iflName) : -1;
+  if (iflName !== undefined && ifl < 0) return null;
+  if (address === undefined) {
+    // Next hop is an interface: every destination is on its link.
+    const glean = dev.adjs.add(ADJ_GLEAN, family);
+    glean.ifl = ifl;
+    return { adj: glean, via: `via ${iflName}` };
+  }
+  if (family === 4) {
+    const nh = parseIpv4(address);
+    if (ifl >= 0) return { adj: dev.neighborAdj4(ifl, nh), via: `to ${formatIpv4(nh)} via ${iflName}` };
+    return followRoute(dev, table.resolve4(nh), (gleanIfl) => dev.neighborAdj4(gleanIfl, nh), formatIpv4(nh));
+  }
+  const nh = parseIpv6(address);
+  if (ifl >= 0) return { adj: dev.neighborAdj6(ifl, nh), via: `to ${formatIpv6(nh, 0)} via ${iflName}` };
+  return followRoute(dev, table.resolve6(nh), (gleanIfl) => dev.neighborAdj6(gleanIfl, nh), formatIpv6(nh, 0));
+}
+
+function followRoute(
+  dev: DeviceRt, via: Route | undefined, neighbor: (ifl: number) => Adjacency, nhText: string,
+): { adj: Adjacency; via: string } | null {
+  if (!via) return null;
+  const adj = dev.adjs.all[via.adj];
+  if (adj.kind === ADJ_GLEAN) {
+    const n = neighbor(adj.ifl);
+    return { adj: n, via: `to ${nhText} via ${dev.ifs.ifls[adj.ifl].name}` };
+  }
+  if (adj.kind === ADJ_LOCAL || adj.kind === ADJ_DROP || adj.kind === ADJ_REJECT) return null;
+  // Recursive: share the resolving route's forwarding.
+  return { adj, via: `to ${nhText} via ${via.via.join(', ').replace(/^to \S+ /, '')}` };
+}

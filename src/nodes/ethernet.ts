@@ -1,0 +1,149 @@
+import { GraphNode } from '../graph/node.js';
+import type { Batch } from '../packet/batch.js';
+import type { DeviceRt } from '../device/device.js';
+import type { IfdRt } from '../device/interfaces.js';
+
+const NEXT_IP4 = 0;
+const NEXT_IP6 = 1;
+const NEXT_ARP = 2;
+
+const E_TRUNCATED = 0;
+const E_TOO_LONG = 1;
+const E_DMAC = 2;
+const E_VLAN = 3;
+const E_ETHERTYPE = 4;
+const E_DISABLED = 5;
+const E_NO_INET = 6;
+const E_NO_INET6 = 7;
+
+/**
+ * ethernet-input: checks the frame against its port (length, MTU, destination
+ * MAC), maps its VLAN tags to the IFL, counts IFL input and dispatches by
+ * ethertype. Link-local control frames (01:80:c2:00:00:0x: STP, LACP, LLDP)
+ * are taken by the device, as a router's control plane takes them.
+ */
+export class EthernetInput extends GraphNode {
+  readonly name = 'ethernet-input';
+  readonly nextNames = ['ip4-input', 'ip6-input', 'arp-input'];
+  override readonly errorNames = [
+    'ethernet_truncated', 'frame_too_long', 'l2_dmac_mismatch', 'unknown_vlan', 'unknown_ethertype',
+    'interface_disabled', 'inet_not_configured', 'inet6_not_configured',
+  ];
+  private ifds: IfdRt[] = [];
+
+  constructor(private readonly dev: DeviceRt) {
+    super();
+  }
+
+  override init(): void {
+    this.ifds = this.dev.ifs.ifds;
+  }
+
+  process(b: Batch, frame: Uint16Array, n: number): void {
+    const d = b.data;
+    const ifs = this.dev.ifs;
+    const ifls = ifs.ifls;
+    const rxPackets = ifs.rxPackets;
+    const rxBytes = ifs.rxBytes;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      const off = b.off[slot];
+      const len = b.len[slot];
+      const ifd = this.ifds[b.rxPort[slot]];
+      if (ifd.disabled) { this.drop(b, slot, E_DISABLED); continue; }
+      if (len < 14) { this.drop(b, slot, E_TRUNCATED); continue; }
+      // Unicast frames must be for this port's MAC.
+      if ((d[off] & 1) === 0) {
+        const m = ifd.mac;
+        if (d[off] !== m[0] || d[off + 1] !== m[1] || d[off + 2] !== m[2] || d[off + 3] !== m[3] || d[off + 4] !== m[4] || d[off + 5] !== m[5]) {
+          this.drop(b, slot, E_DMAC);
+          continue;
+        }
+      } else if (d[off] === 0x01 && d[off + 1] === 0x80 && d[off + 2] === 0xc2 && d[off + 3] === 0 && d[off + 4] === 0 && (d[off + 5] & 0xf0) === 0) {
+        this.g.consume(slot, 'l2 control protocol');
+        continue;
+      }
+      let p = off + 12;
+      let type = (d[p] << 8) | d[p + 1];
+      let outer = 0;
+      let inner = 0;
+      let tags = 0;
+      if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+        if (len < 18) { this.drop(b, slot, E_TRUNCATED); continue; }
+        outer = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
+        p += 4;
+        tags = 1;
+        type = (d[p] << 8) | d[p + 1];
+        if (type === 0x8100) {
+          if (len < 22) { this.drop(b, slot, E_TRUNCATED); continue; }
+          inner = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
+          p += 4;
+          tags = 2;
+          type = (d[p] << 8) | d[p + 1];
+        }
+      }
+      if (len > ifd.mtu + 4 * tags) { this.drop(b, slot, E_TOO_LONG); continue; }
+      const ifl = tags === 0 ? ifd.untagged : tags === 1 ? ifd.byVlan[outer] : (ifd.byVlanPair.get((outer << 12) | inner) ?? -1);
+      if (ifl < 0) { this.drop(b, slot, E_VLAN); continue; }
+      b.rxIfl[slot] = ifl;
+      b.l3[slot] = p + 2;
+      rxPackets[ifl]++;
+      rxBytes[ifl] += len;
+      if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], ifls[ifl].name);
+      if (type === 0x0800) {
+        if (!ifls[ifl].inet) { this.drop(b, slot, E_NO_INET); continue; }
+        b.table[slot] = ifls[ifl].table4;
+        this.enqueue(NEXT_IP4, slot);
+      } else if (type === 0x86dd) {
+        if (!ifls[ifl].inet6) { this.drop(b, slot, E_NO_INET6); continue; }
+        b.table[slot] = ifls[ifl].table6;
+        this.enqueue(NEXT_IP6, slot);
+      } else if (type === 0x0806) {
+        this.enqueue(NEXT_ARP, slot);
+      } else {
+        this.drop(b, slot, E_ETHERTYPE);
+      }
+    }
+  }
+}
+
+/**
+ * interface-output: pads runt frames to the Ethernet minimum, counts IFL
+ * output and hands the frame to the port's sink (a pcap, a link, nothing).
+ */
+export class InterfaceOutput extends GraphNode {
+  readonly name = 'interface-output';
+  readonly nextNames = [];
+  override readonly errorNames = ['interface_disabled'];
+
+  constructor(private readonly dev: DeviceRt) {
+    super();
+  }
+
+  process(b: Batch, frame: Uint16Array, n: number): void {
+    const ifs = this.dev.ifs;
+    const sinks = this.dev.sinks;
+    const d = b.data;
+    let out = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      const ifl = b.txIfl[slot];
+      const ifd = ifs.ifls[ifl].ifd;
+      if (ifs.ifds[ifd].disabled) { this.drop(b, slot, 0); continue; }
+      const off = b.off[slot];
+      let len = b.len[slot];
+      if (len < 60) {
+        d.fill(0, off + len, off + 60);
+        len = b.len[slot] = 60;
+      }
+      ifs.txPackets[ifl]++;
+      ifs.txBytes[ifl] += len;
+      if (b.flags[slot] & 1) this.g.trace.fate(b.traceId[slot], `out ${ifs.ifls[ifl].name}`);
+      const sink = sinks[ifd];
+      if (sink !== null) sink(d, off, len, b.tsSec[slot], b.tsNsec[slot], b, slot);
+      b.release(slot);
+      out++;
+    }
+    this.g.acct.out += out;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * A flow hash over the IPv4/IPv6 addresses, protocol and ports (when the
+ * packet is not a later fragment), for ECMP and, later, RSS and LAG member
+ * choice. The same flow always gets the same hash.
+ */
+export function flowHash4(d: Uint8Array, l3: number): number {
+  let h = mix(0x9e3779b9, (d[l3 + 12] << 24) | (d[l3 + 13] << 16) | (d[l3 + 14] << 8) | d[l3 + 15]);
+  h = mix(h, (d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]);
+  const proto = d[l3 + 9];
+  h = mix(h, proto);
+  const fragOff = ((d[l3 + 6] & 0x1f) << 8) | d[l3 + 7];
+  if (fragOff === 0 && (proto === 6 || proto === 17)) {
+    const t = l3 + (d[l3] & 15) * 4;
+    h = mix(h, (d[t] << 24) | (d[t + 1] << 16) | (d[t + 2] << 8) | d[t + 3]);
+  }
+  return h >>> 0;
+}
+
+export function flowHash6(d: Uint8Array, l3: number): number {
+  let h = 0x9e3779b9;
+  for (let i = 8; i < 40; i += 4) h = mix(h, (d[l3 + i] << 24) | (d[l3 + i + 1] << 16) | (d[l3 + i + 2] << 8) | d[l3 + i + 3]);
+  const next = d[l3 + 6];
+  h = mix(h, next);
+  if (next === 6 || next === 17) h = mix(h, (d[l3 + 40] << 24) | (d[l3 + 41] << 16) | (d[l3 + 42] << 8) | d[l3 + 43]);
+  // The flow label names the flow too, when the sender sets one.
+  h = mix(h, ((d[l3 + 1] & 0x0f) << 16) | (d[l3 + 2] << 8) | d[l3 + 3]);
+  return h >>> 0;
+}
+
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ v, 0x85ebca6b);
+  return (h ^ (h >>> 13)) | 0;
+}

@@ -1,0 +1,34 @@
+import type { DeviceRt } from '../device/device.js';
+import { ArpInput, Ip4Arp } from './arp.js';
+import { EthernetInput, InterfaceOutput } from './ethernet.js';
+import { Ip4IcmpError, Ip4Local } from './icmp4.js';
+import { Ip6IcmpError, Ip6Local } from './icmp6.js';
+import { Ip4Input, Ip4Lookup } from './ip4.js';
+import { Ip4Fragment, Ip4Rewrite } from './ip4-rewrite.js';
+import { Ip6Input, Ip6Lookup, Ip6Rewrite } from './ip6.js';
+import { Ip6Nd } from './nd.js';
+
+/**
+ * The forwarding graph of a router. The sweep order is this order: data
+ * before ARP/ND, so within one vector a packet is held before the reply that
+ * resolves its next hop is taken in.
+ */
+export function addForwardingNodes(dev: DeviceRt): void {
+  const g = dev.graph;
+  g.add(new EthernetInput(dev));
+  g.add(new Ip4Input());
+  g.add(new Ip4Lookup(dev));
+  g.add(new Ip4Local(dev));
+  g.add(new Ip4IcmpError(dev));
+  g.add(new Ip4Arp(dev));
+  g.add(new Ip4Rewrite(dev));
+  g.add(new Ip4Fragment());
+  g.add(new Ip6Input(dev));
+  g.add(new Ip6Lookup(dev));
+  g.add(new Ip6Local(dev));
+  g.add(new Ip6IcmpError(dev));
+  g.add(new Ip6Nd(dev));
+  g.add(new Ip6Rewrite(dev));
+  g.add(new ArpInput(dev));
+  g.add(new InterfaceOutput(dev));
+}

@@ -1,0 +1,145 @@
+import { GraphNode } from '../graph/node.js';
+import { F_LOCAL_ORIGIN, type Batch } from '../packet/batch.js';
+import type { DeviceRt } from '../device/device.js';
+import {
+  ADJ_DROP, ADJ_GLEAN, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, type Adjacency,
+} from '../l3/adjacency.js';
+import { formatPrefix } from '../l3/table.js';
+import { formatIpv4 } from '../packet/addr.js';
+import { flowHash4 } from './flow-hash.js';
+import { icmpErrorAux } from './icmp4.js';
+
+const E_TRUNCATED = 0;
+const E_VERSION = 1;
+const E_IHL = 2;
+const E_TOTAL_LENGTH = 3;
+const E_CHECKSUM = 4;
+
+/** ip4-input: validates the IPv4 header and trims the frame to the IP total length (Ethernet padding off). */
+export class Ip4Input extends GraphNode {
+  readonly name = 'ip4-input';
+  readonly nextNames = ['ip4-lookup'];
+  override readonly errorNames = ['ipv4_truncated', 'ipv4_bad_version', 'ipv4_bad_ihl', 'ipv4_bad_total_length', 'ipv4_bad_checksum'];
+
+  process(b: Batch, frame: Uint16Array, n: number): void {
+    const d = b.data;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      const l3 = b.l3[slot];
+      const avail = b.off[slot] + b.len[slot] - l3;
+      if (avail < 20) { this.drop(b, slot, E_TRUNCATED); continue; }
+      const vihl = d[l3];
+      if (vihl >> 4 !== 4) { this.drop(b, slot, E_VERSION); continue; }
+      const ihl = (vihl & 15) << 2;
+      if (ihl < 20) { this.drop(b, slot, E_IHL); continue; }
+      if (ihl > avail) { this.drop(b, slot, E_TRUNCATED); continue; }
+      const total = (d[l3 + 2] << 8) | d[l3 + 3];
+      if (total < ihl || total > avail) { this.drop(b, slot, E_TOTAL_LENGTH); continue; }
+      let s = 0;
+      for (let k = l3, end = l3 + ihl; k < end; k += 2) s += (d[k] << 8) | d[k + 1];
+      s = (s & 0xffff) + (s >>> 16);
+      s = (s & 0xffff) + (s >>> 16);
+      if (s !== 0xffff) { this.drop(b, slot, E_CHECKSUM); continue; }
+      b.len[slot] = l3 - b.off[slot] + total;
+      this.enqueue(0, slot);
+    }
+  }
+}
+
+const NEXT_REWRITE = 0;
+const NEXT_LOCAL = 1;
+const NEXT_ARP = 2;
+const NEXT_ICMP_ERROR = 3;
+
+const E_NO_ROUTE = 0;
+const E_TTL = 1;
+
+/**
+ * ip4-lookup: longest-prefix match of the destination in the packet's table
+ * and dispatch on the adjacency. Transit packets have their TTL checked and
+ * decremented here (RFC 1624 checksum update), so held packets leave the
+ * hold queue ready to send.
+ */
+export class Ip4Lookup extends GraphNode {
+  readonly name = 'ip4-lookup';
+  readonly nextNames = ['ip4-rewrite', 'ip4-local', 'ip4-arp', 'ip4-icmp-error'];
+  override readonly errorNames = ['ip4_no_route', 'ip4_ttl_expired'];
+
+  constructor(private readonly dev: DeviceRt) {
+    super();
+  }
+
+  override init(): void {
+    for (const a of this.dev.adjs.all) if (a.reason) a.reasonCode = this.g.reason(a.reason);
+  }
+
+  process(b: Batch, frame: Uint16Array, n: number): void {
+    const d = b.data;
+    const tables = this.dev.tables;
+    const adjs = this.dev.adjs.all;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      const l3 = b.l3[slot];
+      const dst = ((d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]) >>> 0;
+      // Multicast and limited broadcast are not routed: the device takes them.
+      if (dst >= 0xe0000000) { this.enqueue(NEXT_LOCAL, slot); continue; }
+      let ai = tables[b.table[slot]].lpm4!.lookup(dst);
+      if (ai < 0) { this.unreachable(b, slot, E_NO_ROUTE, 0); continue; }
+      let a: Adjacency = adjs[ai];
+      if (a.kind === ADJ_NEXT_TABLE) {
+        b.table[slot] = a.table;
+        ai = tables[a.table].lpm4!.lookup(dst);
+        if (ai < 0) { this.unreachable(b, slot, E_NO_ROUTE, 0); continue; }
+        a = adjs[ai];
+      }
+      if (a.kind === ADJ_MULTIPATH) {
+        ai = a.members[flowHash4(d, l3) % a.members.length];
+        a = adjs[ai];
+      }
+      const kind = a.kind;
+      if (kind === ADJ_LOCAL) { this.enqueue(NEXT_LOCAL, slot); continue; }
+      if (kind === ADJ_DROP) {
+        b.error[slot] = a.reasonCode;
+        const dn = this.g.dropNode;
+        dn.frame[dn.count++] = slot;
+        continue;
+      }
+      if (kind === ADJ_REJECT) {
+        b.error[slot] = a.reasonCode;
+        b.aux[slot] = icmpErrorAux(3, 13, 0);
+        this.enqueue(NEXT_ICMP_ERROR, slot);
+        continue;
+      }
+      if ((b.flags[slot] & F_LOCAL_ORIGIN) === 0) {
+        const ttl = d[l3 + 8];
+        if (ttl <= 1) { this.unreachable(b, slot, E_TTL, icmpErrorAux(11, 0, 0)); continue; }
+        d[l3 + 8] = ttl - 1;
+        // RFC 1624: the TTL byte is the high byte of its 16-bit word.
+        let c = ((d[l3 + 10] << 8) | d[l3 + 11]) + 0x0100;
+        c = (c & 0xffff) + (c >>> 16);
+        d[l3 + 10] = c >> 8;
+        d[l3 + 11] = c & 0xff;
+      }
+      b.adj[slot] = ai;
+      if (b.flags[slot] & 1) this.noteRoute(b, slot, dst, a);
+      if (kind === ADJ_REWRITE) this.enqueue(NEXT_REWRITE, slot);
+      else if (kind === ADJ_INCOMPLETE || kind === ADJ_GLEAN) this.enqueue(NEXT_ARP, slot);
+    }
+  }
+
+  /** To ip4-icmp-error: the packet is dropped under `err` and an ICMP error generated where RFC 1812 allows. */
+  private unreachable(b: Batch, slot: number, err: number, aux: number): void {
+    b.error[slot] = this.errorCodes[err];
+    b.aux[slot] = err === E_NO_ROUTE ? icmpErrorAux(3, 0, 0) : aux;
+    this.enqueue(NEXT_ICMP_ERROR, slot);
+  }
+
+  private noteRoute(b: Batch, slot: number, dst: number, a: Adjacency): void {
+    const t = this.dev.tables[b.table[slot]];
+    const r = t.resolve4(dst);
+    const ifl = a.ifl >= 0 ? this.dev.ifs.ifls[a.ifl].name : '';
+    const nb = a.neighbor >= 0 ? this.dev.nbrs.all[a.neighbor] : undefined;
+    const via = nb ? `via ${nb.ipText()} ${ifl}` : a.kind === ADJ_GLEAN ? `via ${formatIpv4(dst)} ${ifl} (connected)` : ifl;
+    this.g.trace.note(b.traceId[slot], `${t.name} ${r ? formatPrefix(r) : '?'} ${via}`.trim());
+  }
+}
