@@ -3,6 +3,7 @@ import type { Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ADJ_GLEAN, ADJ_REWRITE } from '../l3/adjacency.js';
 import { formatIpv4, writeU32 } from '../packet/addr.js';
+import { arpMakeReplyInPlace } from '../packet/arp.js';
 
 const ARP_LEN = 28;
 const BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
@@ -63,7 +64,7 @@ export class ArpInput extends GraphNode {
         this.counters[3]++;
       }
       if (op === 1 && forUs && spa !== 0) {
-        this.reply(b, slot, off, p, ifl, spa, tpa);
+        this.reply(b, slot, off, p, ifl);
         continue;
       }
       this.g.consume(slot, op === 1 ? `ARP request for ${formatIpv4(tpa)}` : `ARP reply from ${formatIpv4(spa)}`);
@@ -71,16 +72,12 @@ export class ArpInput extends GraphNode {
   }
 
   /** Request → reply in the same buffer; the frame's VLAN tags are those of the IFL it goes back out of. */
-  private reply(b: Batch, slot: number, off: number, p: number, ifl: number, spa: number, tpa: number): void {
+  private reply(b: Batch, slot: number, off: number, p: number, ifl: number): void {
     const d = b.data;
     const mac = this.dev.ifs.ifds[this.dev.ifs.ifls[ifl].ifd].mac;
     d.copyWithin(off, p + 8, p + 14); // Ethernet destination: the requester
     d.set(mac, off + 6);
-    d[p + 7] = 2;
-    d.copyWithin(p + 18, p + 8, p + 14); // target hardware address: the requester
-    d.set(mac, p + 8);
-    writeU32(d, p + 14, tpa);
-    writeU32(d, p + 24, spa);
+    arpMakeReplyInPlace(d, p, mac, 0);
     b.len[slot] = p - off + ARP_LEN;
     b.txIfl[slot] = ifl;
     this.g.convert(slot);

@@ -3,6 +3,7 @@ import { F_LOCAL_ORIGIN, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ipv4HeaderChecksum, internetChecksum } from '../packet/checksum.js';
 import { writeU32 } from '../packet/addr.js';
+import { icmpEchoToReplyInPlace } from '../packet/icmp.js';
 
 /** Packs an ICMP error's type, code and (for "fragmentation needed") next-hop MTU into `Batch.aux`. */
 export function icmpErrorAux(type: number, code: number, mtu: number): number {
@@ -137,7 +138,7 @@ export class Ip4Local extends GraphNode {
       const unicast = dst < 0xe0000000;
       if (proto === 1 && !fragmented && unicast && total >= ihl + 8 && d[l3 + ihl] === 8) {
         this.counters[0]++;
-        this.echoReply(b, slot, l3, ihl, total);
+        this.echoReply(b, slot, l3, ihl);
         continue;
       }
       if (proto === 17 && !fragmented && unicast) {
@@ -153,7 +154,7 @@ export class Ip4Local extends GraphNode {
   }
 
   /** Echo request → echo reply in the same buffer: addresses swapped, type 0, fresh TTL. */
-  private echoReply(b: Batch, slot: number, l3: number, ihl: number, total: number): void {
+  private echoReply(b: Batch, slot: number, l3: number, ihl: number): void {
     const d = b.data;
     for (let k = 0; k < 4; k++) {
       const s = d[l3 + 12 + k];
@@ -166,13 +167,7 @@ export class Ip4Local extends GraphNode {
     const hc = ipv4HeaderChecksum(d, l3, ihl);
     d[l3 + 10] = hc >> 8;
     d[l3 + 11] = hc & 0xff;
-    const t = l3 + ihl;
-    d[t] = 0;
-    d[t + 2] = 0;
-    d[t + 3] = 0;
-    const ic = internetChecksum(d, t, total - ihl);
-    d[t + 2] = ic >> 8;
-    d[t + 3] = ic & 0xff;
+    icmpEchoToReplyInPlace(d, l3 + ihl);
     b.flags[slot] |= F_LOCAL_ORIGIN;
     this.g.convert(slot);
     this.counters[1]++;

@@ -7,40 +7,24 @@ import {
 import { formatPrefix } from '../l3/table.js';
 import { formatIpv4 } from '../packet/addr.js';
 import { flowHash4 } from './flow-hash.js';
+import { IPV4_ERRORS, checkIpv4, ipv4DecrementTtl } from '../packet/ipv4.js';
 import { icmpErrorAux } from './icmp4.js';
-
-const E_TRUNCATED = 0;
-const E_VERSION = 1;
-const E_IHL = 2;
-const E_TOTAL_LENGTH = 3;
-const E_CHECKSUM = 4;
 
 /** ip4-input: validates the IPv4 header and trims the frame to the IP total length (Ethernet padding off). */
 export class Ip4Input extends GraphNode {
   readonly name = 'ip4-input';
   readonly nextNames = ['ip4-lookup'];
-  override readonly errorNames = ['ipv4_truncated', 'ipv4_bad_version', 'ipv4_bad_ihl', 'ipv4_bad_total_length', 'ipv4_bad_checksum'];
+  /** Indexed by checkIpv4's codes (0 is OK). */
+  override readonly errorNames = IPV4_ERRORS;
 
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const l3 = b.l3[slot];
-      const avail = b.off[slot] + b.len[slot] - l3;
-      if (avail < 20) { this.drop(b, slot, E_TRUNCATED); continue; }
-      const vihl = d[l3];
-      if (vihl >> 4 !== 4) { this.drop(b, slot, E_VERSION); continue; }
-      const ihl = (vihl & 15) << 2;
-      if (ihl < 20) { this.drop(b, slot, E_IHL); continue; }
-      if (ihl > avail) { this.drop(b, slot, E_TRUNCATED); continue; }
-      const total = (d[l3 + 2] << 8) | d[l3 + 3];
-      if (total < ihl || total > avail) { this.drop(b, slot, E_TOTAL_LENGTH); continue; }
-      let s = 0;
-      for (let k = l3, end = l3 + ihl; k < end; k += 2) s += (d[k] << 8) | d[k + 1];
-      s = (s & 0xffff) + (s >>> 16);
-      s = (s & 0xffff) + (s >>> 16);
-      if (s !== 0xffff) { this.drop(b, slot, E_CHECKSUM); continue; }
-      b.len[slot] = l3 - b.off[slot] + total;
+      const err = checkIpv4(d, l3, b.off[slot] + b.len[slot] - l3);
+      if (err !== 0) { this.drop(b, slot, err); continue; }
+      b.len[slot] = l3 - b.off[slot] + ((d[l3 + 2] << 8) | d[l3 + 3]);
       this.enqueue(0, slot);
     }
   }
@@ -111,14 +95,8 @@ export class Ip4Lookup extends GraphNode {
         continue;
       }
       if ((b.flags[slot] & F_LOCAL_ORIGIN) === 0) {
-        const ttl = d[l3 + 8];
-        if (ttl <= 1) { this.unreachable(b, slot, E_TTL, icmpErrorAux(11, 0, 0)); continue; }
-        d[l3 + 8] = ttl - 1;
-        // RFC 1624: the TTL byte is the high byte of its 16-bit word.
-        let c = ((d[l3 + 10] << 8) | d[l3 + 11]) + 0x0100;
-        c = (c & 0xffff) + (c >>> 16);
-        d[l3 + 10] = c >> 8;
-        d[l3 + 11] = c & 0xff;
+        if (d[l3 + 8] <= 1) { this.unreachable(b, slot, E_TTL, icmpErrorAux(11, 0, 0)); continue; }
+        ipv4DecrementTtl(d, l3);
       }
       b.adj[slot] = ai;
       if (b.flags[slot] & 1) this.noteRoute(b, slot, dst, a);
