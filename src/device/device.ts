@@ -198,7 +198,7 @@ export class DeviceRt {
     const b = g.batch;
     const slot = b.alloc();
     if (slot < 0) return -1;
-    b.data.set(data.subarray(off, off + len), b.off[slot]);
+    b.copyIn(slot, data, off, len);
     b.len[slot] = len;
     b.rxPort[slot] = port;
     b.tsSec[slot] = tsSec;

@@ -304,8 +304,12 @@ export class Lpm4 extends StrideTrie {
 
   /** Value of the longest prefix covering `addr` (uint32 or int32 bits), -1 if none. */
   lookup(addr: number): number {
-    let e = this.root[addr >>> this.rootShift]!;
-    if (e >= -1) return e;
+    const e = this.root[addr >>> this.rootShift]!;
+    return e >= -1 ? e : this.lookupChunks(addr, e);
+  }
+
+  /** The rest of lookup() once the root entry is a child pointer, kept out of line. */
+  private lookupChunks(addr: number, e: number): number {
     const pool = this.pool;
     let s = this.rootShift;
     do {

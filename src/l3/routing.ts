@@ -98,7 +98,9 @@ function installStatic(dev: DeviceRt, instance: string, r: StaticRoute): boolean
   for (const nh of r.nextHops) {
     const got = resolveNextHop(dev, table, p.family, nh.address, nh.interface);
     if (!got) return false;
-    members.push(got.adj);
+    // A next hop resolved through an ECMP route brings that route's members: lookup picks one member, once.
+    if (got.adj.kind === ADJ_MULTIPATH) for (const m of got.adj.members) members.push(dev.adjs.all[m]);
+    else members.push(got.adj);
     via.push(got.via);
   }
   if (members.length === 0) return false;

@@ -13,7 +13,7 @@ export function flowHash4(d: Uint8Array, l3: number): number {
     const t = l3 + (d[l3] & 15) * 4;
     h = mix(h, (d[t] << 24) | (d[t + 1] << 16) | (d[t + 2] << 8) | d[t + 3]);
   }
-  return h >>> 0;
+  return finish(h);
 }
 
 export function flowHash6(d: Uint8Array, l3: number): number {
@@ -24,6 +24,20 @@ export function flowHash6(d: Uint8Array, l3: number): number {
   if (next === 6 || next === 17) h = mix(h, (d[l3 + 40] << 24) | (d[l3 + 41] << 16) | (d[l3 + 42] << 8) | d[l3 + 43]);
   // The flow label names the flow too, when the sender sets one.
   h = mix(h, ((d[l3 + 1] & 0x0f) << 16) | (d[l3 + 2] << 8) | d[l3 + 3]);
+  return finish(h);
+}
+
+/**
+ * Final avalanche (MurmurHash3's fmix32): every input bit reaches the low
+ * bits, which `hash % members` uses. Without it the low bits never depended on
+ * the high half of the last word mixed in (the source port).
+ */
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 

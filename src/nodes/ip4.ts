@@ -73,7 +73,8 @@ export class Ip4Lookup extends GraphNode {
       if (a.kind === ADJ_NEXT_TABLE) {
         b.table[slot] = a.table;
         ai = tables[a.table].lpm4!.lookup(dst);
-        if (ai < 0) { this.unreachable(b, slot, E_NO_ROUTE, 0); continue; }
+        // One table hop only: a second next-table (a loop between tables) is no route, not a lost packet.
+        if (ai < 0 || adjs[ai].kind === ADJ_NEXT_TABLE) { this.unreachable(b, slot, E_NO_ROUTE, 0); continue; }
         a = adjs[ai];
       }
       if (a.kind === ADJ_MULTIPATH) {

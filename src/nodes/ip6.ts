@@ -89,7 +89,8 @@ export class Ip6Lookup extends GraphNode {
       if (a.kind === ADJ_NEXT_TABLE) {
         b.table[slot] = a.table;
         ai = tables[a.table].lpm6!.lookup(d, l3 + 24);
-        if (ai < 0) { this.toIcmp(b, slot, this.errorCodes[0], icmpErrorAux(1, 0, 0)); continue; }
+        // One table hop only: a second next-table (a loop between tables) is no route, not a lost packet.
+        if (ai < 0 || adjs[ai].kind === ADJ_NEXT_TABLE) { this.toIcmp(b, slot, this.errorCodes[0], icmpErrorAux(1, 0, 0)); continue; }
         a = adjs[ai];
       }
       if (a.kind === ADJ_MULTIPATH) {
