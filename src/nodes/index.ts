@@ -25,9 +25,10 @@ export function addForwardingNodes(dev: DeviceRt): void {
   g.add(new Ip4Fragment());
   g.add(new Ip6Input(dev));
   g.add(new Ip6Lookup(dev));
+  // ip6-nd before ip6-local (where NA/NS are taken in), as ip4-arp before arp-input.
+  g.add(new Ip6Nd(dev));
   g.add(new Ip6Local(dev));
   g.add(new Ip6IcmpError(dev));
-  g.add(new Ip6Nd(dev));
   g.add(new Ip6Rewrite(dev));
   g.add(new ArpInput(dev));
   g.add(new InterfaceOutput(dev));

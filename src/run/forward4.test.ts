@@ -38,9 +38,12 @@ routing-options { static {
   route 192.0.2.0/24 discard;
   route 198.51.100.0/24 reject;
   route 203.0.113.0/24 next-table red.inet.0;
+  route 10.78.0.0/16 next-hop [ 10.77.0.1 10.0.0.2 ];
+  route 100.64.0.0/16 next-table red.inet.0;
 } }
 routing-instances { red { instance-type vrf; interface et-0/0/4.0; interface et-0/0/5.0;
-  routing-options { static { route 10.9.0.0/16 next-hop 10.5.0.2; route 203.0.113.0/24 next-hop 10.5.0.2; } } } }`;
+  routing-options { static { route 10.9.0.0/16 next-hop 10.5.0.2; route 203.0.113.0/24 next-hop 10.5.0.2;
+    route 100.64.0.0/16 next-table inet.0; } } } }`;
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const ipOf = (frame: Uint8Array, l2 = 14): Uint8Array => frame.subarray(l2, l2 + ((frame[l2 + 2] << 8) | frame[l2 + 3]));
@@ -129,6 +132,22 @@ describe('IPv4 routes', () => {
     expect(toA).toBeGreaterThan(12);
     expect(toA).toBeLessThan(52);
     expect(r.stats.balanced).toBe(true);
+  });
+
+  it('ECMP over a next hop that itself resolves through an ECMP route: every packet leaves by one of the three', () => {
+    const flows = Array.from({ length: 48 }, (_, i) => udp4Frame(from0, { src: '10.0.0.2', dst: '10.78.0.9' }, 20000 + i, 53, pattern(8)));
+    const r = run(flows);
+    const hops = new Set(Object.values(r.out).flat().map((f) => formatMac(f.frame, 0)));
+    expect([...hops].sort()).toEqual([HOST0, HOST1, HOST1B].sort());
+    expect(r.stats.accounting).toEqual({ in: 48, generated: 0, out: 48, consumed: 0, dropped: 0, linked: 0 });
+    expect(r.stats.balanced).toBe(true);
+  });
+
+  it('a next-table loop (inet.0 -> red.inet.0 -> inet.0) is no route, not a lost packet', () => {
+    const r = run([ping4(from0, { src: '10.0.0.2', dst: '100.64.1.1' })]);
+    expect(r.stats.drops).toEqual({ ip4_no_route: 1 });
+    expect(r.out['et-0/0/0']).toHaveLength(1);
+    expect(r.stats.accounting).toEqual({ in: 1, generated: 1, out: 1, consumed: 0, dropped: 1, linked: 0 });
   });
 
   it('discard: silent drop as ip4_discard_route', () => {

@@ -85,8 +85,15 @@ export class Run {
       dev.ifs.ifds.forEach((_ifd, ifd) => {
         const name = portName(this.devices, dev, ifd);
         const peer = peers.get(`${devIndex}/${ifd}`);
+        let writer: PcapWriter | null = null;
+        let out: PortOutput | null = null;
         dev.sinks[ifd] = (data, off, len, tsSec, tsNsec, b, slot) => {
-          this.write(name, data, off, len, tsSec, tsNsec);
+          if (this.opts.outDir !== undefined) {
+            if (writer === null) ({ w: writer, out } = this.openOutput(name));
+            writer.write(data, off, len, tsSec, tsNsec);
+            out!.packets++;
+            out!.bytes += len;
+          }
           if (peer) {
             this.linked++;
             const traced = (b.flags[slot] & F_TRACED) !== 0;
@@ -97,18 +104,12 @@ export class Run {
     });
   }
 
-  private write(port: string, data: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number): void {
-    const dir = this.opts.outDir;
-    if (dir === undefined) return;
-    let w = this.writers.get(port);
-    if (!w) {
-      const file = join(dir, portFileName(port));
-      w = { w: new PcapWriter(file, { nanosecond: this.nanosecond }), out: { port, file, packets: 0, bytes: 0 } };
-      this.writers.set(port, w);
-    }
-    w.w.write(data, off, len, tsSec, tsNsec);
-    w.out.packets++;
-    w.out.bytes += len;
+  /** The output pcap of a port, opened when it first sends. */
+  private openOutput(port: string): { w: PcapWriter; out: PortOutput } {
+    const file = join(this.opts.outDir!, portFileName(port));
+    const w = { w: new PcapWriter(file, { nanosecond: this.nanosecond }), out: { port, file, packets: 0, bytes: 0 } };
+    this.writers.set(port, w);
+    return w;
   }
 
   /** Runs the inputs through to the end. Throws CaptureError on a corrupt input file. */
