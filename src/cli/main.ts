@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     return await c.run(rest);
   } catch (e) {
     if (e instanceof ConfigError) {
-      console.error(`triode: configuration errors:\n${e.message}`);
+      // One line per problem, each file:line:column: message.
+      console.error(e.message);
       return 2;
     }
     if (e instanceof CaptureError) {

@@ -1,7 +1,7 @@
 import type { Device } from '../config/model.js';
 import { Graph } from '../graph/graph.js';
 import { TraceBuffer } from '../graph/trace.js';
-import { Batch, F_TRACED, HEADROOM } from '../packet/batch.js';
+import { Batch, F_TRACED, HEADROOM, MAX_FRAME } from '../packet/batch.js';
 import { parseIpv4, parseIpv6, parseMac } from '../packet/addr.js';
 import { ADJ_INCOMPLETE, ADJ_REWRITE, AdjacencyTable, type Adjacency } from '../l3/adjacency.js';
 import { HOLD_QUEUE_LIMIT, NeighborTable, RESOLVE_INTERVAL_SEC, RESOLVE_TRIES, type HeldPacket, type Neighbor } from '../l3/neighbor.js';
@@ -16,6 +16,8 @@ export type PortSink = (data: Uint8Array, off: number, len: number, tsSec: numbe
 export interface DeviceOptions {
   /** Trace buffer shared by the devices of a run (its budget: the first N packets taken in). */
   trace?: TraceBuffer;
+  /** How ports are named in traces: "" in a one-device run, "R1:" in a scenario of several. */
+  portPrefix?: string;
   /** FIB size hint for the default tables (benchmarks with large tables). */
   expectedRoutes?: number;
 }
@@ -23,6 +25,7 @@ export interface DeviceOptions {
 /** A device at run time: its interfaces, tables, neighbour caches and node graph. */
 export class DeviceRt {
   readonly name: string;
+  readonly portPrefix: string;
   readonly ifs: Interfaces;
   readonly tables: RouteTable[] = [];
   readonly tableByName = new Map<string, RouteTable>();
@@ -37,6 +40,7 @@ export class DeviceRt {
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
+    this.portPrefix = opts.portPrefix ?? '';
     this.ifs = new Interfaces(model);
     this.graph = new Graph(model.name, opts.trace);
     this.sinks = this.ifs.ifds.map(() => null);
@@ -188,30 +192,38 @@ export class DeviceRt {
   }
 
   /**
-   * Copies a frame into the batch and queues it to ethernet-input; returns the
-   * slot, or -1 if the batch is full. A frame from an input starts a trace
+   * Copies a frame into the batch and queues it to ethernet-input; false if
+   * the batch is full (run it and try again). A frame larger than a slot
+   * holds, or one the capture cut short (`origLen` > `len`), is taken in and
+   * dropped at once under its reason. A frame from an input starts a trace
    * while the budget lasts (`traceId` undefined); one that crossed a link
    * carries its sender's trace on (`traceId` >= 0) or none (-1).
    */
-  inject(port: number, data: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number, traceId?: number): number {
+  inject(port: number, data: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number, traceId?: number, origLen = len): boolean {
     const g = this.graph;
     const b = g.batch;
+    if (len > MAX_FRAME || origLen > len) {
+      g.acct.in++;
+      g.acct.dropped++;
+      g.drops[g.reason(len > MAX_FRAME ? 'frame_too_long' : 'capture_truncated')]++;
+      return true;
+    }
     const slot = b.alloc();
-    if (slot < 0) return -1;
+    if (slot < 0) return false;
     b.copyIn(slot, data, off, len);
     b.len[slot] = len;
     b.rxPort[slot] = port;
     b.tsSec[slot] = tsSec;
     b.tsNsec[slot] = tsNsec;
     g.acct.in++;
-    if (traceId === undefined) traceId = g.trace.budget > 0 ? g.trace.start(`${this.name}:${this.ifs.ifds[port].name}`, tsSec, tsNsec) : -1;
+    if (traceId === undefined) traceId = g.trace.budget > 0 ? g.trace.start(`${this.portPrefix}${this.ifs.ifds[port].name}`, tsSec, tsNsec) : -1;
     if (traceId >= 0) {
       b.flags[slot] |= F_TRACED;
       b.traceId[slot] = traceId;
     }
     const eth = g.nodes[this.ethernetInput];
     eth.frame[eth.count++] = slot;
-    return slot;
+    return true;
   }
 
   /** Runs the graph over what was injected, then over released held packets until all have left. */

@@ -138,7 +138,7 @@ export class InterfaceOutput extends GraphNode {
       }
       ifs.txPackets[ifl]++;
       ifs.txBytes[ifl] += len;
-      if (b.flags[slot] & 1) this.g.trace.fate(b.traceId[slot], `out ${ifs.ifls[ifl].name}`);
+      if (b.flags[slot] & 1) this.g.trace.fate(b.traceId[slot], `out ${this.dev.portPrefix}${ifs.ifls[ifl].name}`);
       const sink = sinks[ifd];
       if (sink !== null) sink(d, off, len, b.tsSec[slot], b.tsNsec[slot], b, slot);
       b.release(slot);

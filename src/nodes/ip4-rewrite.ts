@@ -1,8 +1,17 @@
 import { GraphNode } from '../graph/node.js';
-import type { Batch } from '../packet/batch.js';
+import { F_LOCAL_ORIGIN, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ipv4HeaderChecksum } from '../packet/checksum.js';
 import { icmpErrorAux } from './icmp4.js';
+
+/** TTL + 1 with the RFC 1624 checksum update (the inverse of ipv4DecrementTtl). */
+function ipv4IncrementTtl(d: Uint8Array, l3: number): void {
+  d[l3 + 8]++;
+  let c = ((d[l3 + 10] << 8) | d[l3 + 11]) + 0xfeff; // − 0x0100 in ones' complement
+  c = (c & 0xffff) + (c >>> 16);
+  d[l3 + 10] = c >> 8;
+  d[l3 + 11] = c & 0xff;
+}
 
 const NEXT_OUTPUT = 0;
 const NEXT_FRAGMENT = 1;
@@ -36,6 +45,8 @@ export class Ip4Rewrite extends GraphNode {
       if (l3len > mtu) {
         b.aux[slot] = mtu;
         if (d[l3 + 6] & 0x40) {
+          // The error quotes the packet as received: undo ip4-lookup's TTL decrement.
+          if ((b.flags[slot] & F_LOCAL_ORIGIN) === 0) ipv4IncrementTtl(d, l3);
           b.error[slot] = this.errorCodes[0];
           b.aux[slot] = icmpErrorAux(3, 4, mtu);
           this.enqueue(NEXT_ICMP_ERROR, slot);

@@ -37,6 +37,7 @@ const NEXT_ICMP_ERROR = 3;
 
 const E_NO_ROUTE = 0;
 const E_TTL = 1;
+const E_LINK_BROADCAST = 2;
 
 /**
  * ip4-lookup: longest-prefix match of the destination in the packet's table
@@ -47,7 +48,7 @@ const E_TTL = 1;
 export class Ip4Lookup extends GraphNode {
   readonly name = 'ip4-lookup';
   readonly nextNames = ['ip4-rewrite', 'ip4-local', 'ip4-arp', 'ip4-icmp-error'];
-  override readonly errorNames = ['ip4_no_route', 'ip4_ttl_expired'];
+  override readonly errorNames = ['ip4_no_route', 'ip4_ttl_expired', 'ip4_link_broadcast'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
@@ -67,8 +68,15 @@ export class Ip4Lookup extends GraphNode {
       const dst = ((d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]) >>> 0;
       // Multicast and limited broadcast are not routed: the device takes them.
       if (dst >= 0xe0000000) { this.enqueue(NEXT_LOCAL, slot); continue; }
+      // RFC 1812 5.3.4: a unicast packet received in a link-layer broadcast or multicast frame is not
+      // forwarded (nor answered with an ICMP error, 4.3.2.7). A received packet's b.off is its Ethernet header.
+      const l2group = (b.flags[slot] & F_LOCAL_ORIGIN) === 0 && (d[b.off[slot]] & 1) !== 0;
       let ai = tables[b.table[slot]].lpm4!.lookup(dst);
-      if (ai < 0) { this.unreachable(b, slot, E_NO_ROUTE, 0); continue; }
+      if (ai < 0) {
+        if (l2group) this.drop(b, slot, E_LINK_BROADCAST);
+        else this.unreachable(b, slot, E_NO_ROUTE, 0);
+        continue;
+      }
       let a: Adjacency = adjs[ai];
       if (a.kind === ADJ_NEXT_TABLE) {
         b.table[slot] = a.table;
@@ -83,6 +91,7 @@ export class Ip4Lookup extends GraphNode {
       }
       const kind = a.kind;
       if (kind === ADJ_LOCAL) { this.enqueue(NEXT_LOCAL, slot); continue; }
+      if (l2group) { this.drop(b, slot, E_LINK_BROADCAST); continue; }
       if (kind === ADJ_DROP) {
         b.error[slot] = a.reasonCode;
         const dn = this.g.dropNode;

@@ -156,6 +156,8 @@ export class Ip6Rewrite extends GraphNode {
       const l3len = b.off[slot] + b.len[slot] - l3;
       const mtu = ifls[a.ifl].mtu6;
       if (l3len > mtu) {
+        // The error quotes the packet as received: undo ip6-lookup's hop-limit decrement.
+        if ((b.flags[slot] & F_LOCAL_ORIGIN) === 0) d[l3 + 7]++;
         b.error[slot] = this.errorCodes[0];
         b.aux[slot] = icmpErrorAux(2, 0, mtu);
         this.enqueue(1, slot);

@@ -62,7 +62,7 @@ function readAll(file: string, opts: CaptureReaderOptions = {}): Rec[] {
   const out: Rec[] = [];
   try {
     while (r.next(rec)) {
-      out.push({ ...rec, data: rec.buf.slice(rec.offset, rec.offset + rec.caplen) });
+      out.push({ ...rec, data: new Uint8Array(rec.buf.subarray(rec.offset, rec.offset + rec.caplen)) });
     }
     expect(r.position).toBe(r.size);
   } finally {

@@ -226,6 +226,20 @@ describe('IPv4 ICMP errors and local delivery', () => {
     expect(r.stats.accounting).toEqual({ in: 4, generated: 1, out: 1, consumed: 0, dropped: 4, linked: 0 });
   });
 
+  it('RFC 1812 5.3.4: does not forward (nor send ICMP errors about) unicast IP received in a link-layer broadcast', () => {
+    const bcast = { src: HOST0, dst: 'ff:ff:ff:ff:ff:ff' };
+    const r = run([
+      ping4(bcast, { src: '10.0.0.2', dst: '10.1.0.2' }),
+      ping4(bcast, { src: '10.0.0.2', dst: '10.1.0.2', ttl: 1 }),
+      ping4({ src: HOST0, dst: '01:00:5e:00:00:05' }, { src: '10.0.0.2', dst: '8.8.8.8' }),
+      ping4(bcast, { src: '10.0.0.2', dst: '10.0.0.1' }, 1, 9),
+    ]);
+    expect(r.out['et-0/0/1']).toBeUndefined();
+    expect(r.out['et-0/0/0'].map((f) => f.frame[34])).toEqual([0]); // only the echo reply from the router itself
+    expect(r.stats.drops).toEqual({ ip4_link_broadcast: 3 });
+    expect(r.stats.accounting).toEqual({ in: 4, generated: 1, out: 1, consumed: 1, dropped: 3, linked: 0 });
+  });
+
   it('answers echo requests to an interface address and to lo0 with valid checksums', () => {
     const r = run([ping4(from0, { src: '10.0.0.2', dst: '10.0.0.1', id: 5 }, 42, 1), ping4(from0, { src: '10.0.0.2', dst: '1.1.1.1', id: 6 }, 42, 2)]);
     const reply = (src: string, id: number, seq: number) =>

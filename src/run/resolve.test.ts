@@ -1,7 +1,7 @@
 // ARP and neighbour discovery end to end: answering, learning, and holding
 // packets while a next hop is resolved (one request per second, three at most).
 import { describe, expect, it } from 'vitest';
-import { arpFrame, naFrame, nsFrame, ping4, ping6 } from '../craft/craft.js';
+import { arpFrame, eth, naFrame, nsFrame, ping4, ping6 } from '../craft/craft.js';
 import { junosScenario, runFrames, type TimedFrame } from '../craft/frames-run.js';
 import { derivedMac } from '../device/mac.js';
 import { show } from '../cli/show.js';
@@ -67,9 +67,10 @@ describe('ARP input', () => {
     });
     expect(arpEntries(r)).toContain('10.1.0.7 02:00:00:00:01:77 reachable');
     expect(arpEntries(r)).toContain('10.1.0.5 02:00:00:00:01:05 static');
-    const fwd = r.out['et-0/0/1'].filter((f) => f.frame[12] === 0x08 && f.frame[13] === 0x00);
-    expect(fwd.map((f) => formatMac(f.frame, 0))).toEqual(['02:00:00:00:01:77']);
-    expect(r.stats.balanced).toBe(true);
+    // The reply to the request, then the ping straight to the new MAC (no ARP request).
+    expect(r.out['et-0/0/1'].map((f) => [f.t, formatMac(f.frame, 0), (f.frame[12] << 8) | f.frame[13]]))
+      .toEqual([[1, '02:00:00:00:01:07', 0x0806], [3, '02:00:00:00:01:77', 0x0800]]);
+    expect(r.stats.accounting).toEqual({ in: 4, generated: 1, out: 2, consumed: 3, dropped: 0, linked: 0 });
   });
 
   it('an unsolicited reply creates no entry: the next packet to that host still needs an ARP request', () => {
@@ -80,6 +81,13 @@ describe('ARP input', () => {
     expect(r.out['et-0/0/1'].map((f) => hex(f.frame))).toEqual([hex(arpRequest9)]);
     expect(r.stats.drops).toEqual({ arp_resolution_failed: 1 });
     expect(r.stats.balanced).toBe(true);
+  });
+
+  // A vector spans at most 100 µs of input time, so a reply at t=1 is taken in
+  // before the packet at t=2 needs resolving: it answers nothing.
+  it('an unsolicited reply a second before the traffic creates no entry', () => {
+    const r = run({ 'et-0/0/1': [{ t: 1, frame: arpReply9 }], 'et-0/0/0': [{ t: 2, frame: toHost9(1) }] });
+    expect(r.out['et-0/0/1'].map((f) => hex(f.frame))).toEqual([hex(arpRequest9)]);
   });
 });
 
@@ -105,12 +113,14 @@ describe('ARP resolution', () => {
     expect(r.stats.balanced).toBe(true);
   });
 
-  it('with no reply: at most 3 requests, one per second of input time, then arp_resolution_failed', () => {
+  it('with no reply: 3 requests one per second of input time, then arp_resolution_failed; a later packet starts over', () => {
     const times = [10, 10.4, 10.8, 11.0, 11.5, 12.0, 12.6, 13.1];
     const r = run({ 'et-0/0/0': times.map((t, i) => ({ t, frame: toHost9(i + 1) })) });
-    expect(r.out['et-0/0/1'].map((f) => [f.t, hex(f.frame)])).toEqual([[10, hex(arpRequest9)], [11, hex(arpRequest9)], [12, hex(arpRequest9)]]);
+    // At t=13 the seven held packets have waited 3 s: dropped. The packet at 13.1 asks anew, and is dropped at the end.
+    expect(r.out['et-0/0/1'].map((f) => [f.t, hex(f.frame)]))
+      .toEqual([[10, hex(arpRequest9)], [11, hex(arpRequest9)], [12, hex(arpRequest9)], [13.1, hex(arpRequest9)]]);
     expect(r.stats.drops).toEqual({ arp_resolution_failed: 8 });
-    expect(r.stats.accounting).toEqual({ in: 8, generated: 3, out: 3, consumed: 0, dropped: 8, linked: 0 });
+    expect(r.stats.accounting).toEqual({ in: 8, generated: 4, out: 4, consumed: 0, dropped: 8, linked: 0 });
   });
 
   it(`holds at most ${HOLD_QUEUE_LIMIT} packets per neighbour: the excess is dropped as arp_hold_queue_full`, () => {
@@ -145,7 +155,7 @@ describe('IPv6 neighbour resolution', () => {
   });
 
   it('with no NA: 3 solicitations one second apart, then nd_resolution_failed', () => {
-    const r = run({ 'et-0/0/0': [10, 10.5, 11, 12, 13].map((t, i) => ({ t, frame: toHost9v6(i + 1) })) });
+    const r = run({ 'et-0/0/0': [10, 10.5, 11, 12, 12.9].map((t, i) => ({ t, frame: toHost9v6(i + 1) })) });
     expect(r.out['et-0/0/1'].map((f) => [f.t, hex(f.frame)])).toEqual([[10, hex(ns9)], [11, hex(ns9)], [12, hex(ns9)]]);
     expect(r.stats.drops).toEqual({ nd_resolution_failed: 5 });
     expect(r.stats.balanced).toBe(true);

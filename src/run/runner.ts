@@ -48,11 +48,13 @@ interface InFlight {
 }
 
 /**
- * In a scenario with links, a vector spans at most this much input time, so
- * what one device sends over a link (with no delay) is taken in by its peer
- * before that peer's later input.
+ * A vector spans at most this much input time, as a real dataplane's vector
+ * holds what arrived within one poll: packets far apart in time are not
+ * processed together (an ARP reply never answers a request made after it),
+ * and what one device sends over a link (with no delay) is taken in by its
+ * peer before that peer's later input. Dense captures still fill vectors.
  */
-const LINKED_VECTOR_SPAN_NS = 100_000;
+const VECTOR_SPAN_NS = 100_000;
 
 /** Frames in flight on links more rounds than this are a forwarding loop between devices that TTL did not end. */
 const MAX_LINK_ROUNDS = 4096;
@@ -73,7 +75,10 @@ export class Run {
 
   constructor(readonly scenario: Scenario, private readonly opts: RunOptions = {}) {
     this.trace = new TraceBuffer(opts.trace ?? 0);
-    this.devices = scenario.devices.map((m) => new DeviceRt(m, { trace: this.trace, expectedRoutes: opts.expectedRoutes }));
+    const multi = scenario.devices.length > 1;
+    this.devices = scenario.devices.map((m) => new DeviceRt(m, {
+      trace: this.trace, expectedRoutes: opts.expectedRoutes, portPrefix: multi ? `${m.name}:` : '',
+    }));
     const peers = new Map<string, Port>();
     for (const l of scenario.links) {
       const a = findPort(this.devices, `${l.a.device}:${l.a.ifd}`);
@@ -138,7 +143,6 @@ export class Run {
     let inRound = 0;
     let roundStartSec = -1;
     let roundStartNsec = 0;
-    const span = this.scenario.links.length > 0 ? LINKED_VECTOR_SPAN_NS : Infinity;
     for (;;) {
       // The earliest record of all inputs; ties go to the input named first.
       let k = -1;
@@ -148,7 +152,7 @@ export class Run {
       }
       if (k < 0) break;
       const rec = recs[k]!;
-      if (inRound > 0 && (rec.tsSec - roundStartSec) * 1e9 + rec.tsNsec - roundStartNsec > span) {
+      if (inRound > 0 && (rec.tsSec - roundStartSec) * 1e9 + rec.tsNsec - roundStartNsec > VECTOR_SPAN_NS) {
         this.round();
         inRound = 0;
         roundStartSec = -1;
@@ -159,7 +163,7 @@ export class Run {
         for (const d of this.devices) d.expireHeld(roundStartSec);
       }
       const port = ports[k];
-      port.dev.inject(port.ifd, rec.buf, rec.offset, Math.min(rec.caplen, 9216), rec.tsSec, rec.tsNsec);
+      port.dev.inject(port.ifd, rec.buf, rec.offset, rec.caplen, rec.tsSec, rec.tsNsec, undefined, rec.origLen);
       taken++;
       if (!readers[k].next(rec)) recs[k] = null;
       if (++inRound === VECTOR_SIZE) {
@@ -182,7 +186,7 @@ export class Run {
       this.linkQueue = [];
       if (rounds >= MAX_LINK_ROUNDS) throw new Error('frames still crossing links after 4096 rounds: a forwarding loop');
       for (const f of q) {
-        if (f.to.dev.inject(f.to.ifd, f.bytes, 0, f.bytes.length, f.tsSec, f.tsNsec, f.traceId) < 0) {
+        if (!f.to.dev.inject(f.to.ifd, f.bytes, 0, f.bytes.length, f.tsSec, f.tsNsec, f.traceId)) {
           f.to.dev.runBatch();
           f.to.dev.inject(f.to.ifd, f.bytes, 0, f.bytes.length, f.tsSec, f.tsNsec, f.traceId);
         }

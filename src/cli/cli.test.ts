@@ -1,0 +1,153 @@
+// The `triode` command as users run it: `node bin/triode.js` in a child
+// process, after a build. Output files, --stats, --trace, --show, and the
+// one-line errors (no stack traces) for bad input.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ping4 } from '../craft/craft.js';
+import { derivedMac } from '../device/mac.js';
+import { formatMac } from '../packet/addr.js';
+import { PcapWriter } from '../pcap/writer.js';
+
+const root = join(import.meta.dirname, '..', '..');
+let dir = '';
+
+function triode(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'triode.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, TRIODE_DEBUG: '' } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function pcap(name: string, frames: Uint8Array[], linkType?: number): string {
+  const file = join(dir, name);
+  const w = new PcapWriter(file, { linkType });
+  frames.forEach((f, i) => w.write(f, 0, f.length, 1_700_000_000 + i, 0));
+  w.close();
+  return file;
+}
+
+const CONF = `interfaces {
+  et-0/0/0 { unit 0 { family inet { address 10.1.0.1/24 { arp 10.1.0.10 mac 02:00:00:00:0a:0a; } } } }
+  et-0/0/1 { unit 0 { family inet { address 10.12.0.1/30 { arp 10.12.0.2 mac 02:00:00:00:0c:02; } } } }
+}
+routing-options { static { route 10.2.0.0/24 next-hop 10.12.0.2; } }
+`;
+const toR1 = { src: '02:00:00:00:0a:0a', dst: formatMac(derivedMac('R1', 'et-0/0/0')) };
+let inA = '';
+
+/** The one line an error prints: exit status 2, nothing on stdout's error path, no stack trace. */
+function expectOneLineError(r: { status: number; stderr: string }): string {
+  expect(r.status).toBe(2);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  return lines[0];
+}
+
+beforeAll(() => {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
+  dir = mkdtempSync(join(tmpdir(), 'triode-cli-'));
+  writeFileSync(join(dir, 'R1.conf'), CONF);
+  inA = pcap('a.pcap', [1, 2, 3].map((seq) => ping4(toR1, { src: '10.1.0.10', dst: '10.2.0.20' }, 7, seq)));
+}, 120_000);
+afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+describe('triode run', () => {
+  it('writes one pcap per port (et-0/0/1 -> et-0_0_1.pcap) and a --stats JSON that balances', () => {
+    const out = join(dir, 'out1');
+    const r = triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--out-dir', out, '--stats', join(dir, 's.json'));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readdirSync(out)).toEqual(['et-0_0_1.pcap']);
+    expect(r.stdout).toContain('in 3 + generated 0 = out 3 + consumed 0 + dropped 0');
+    expect(r.stdout).toContain(`et-0/0/1: 3 packets -> ${join(out, 'et-0_0_1.pcap')}`);
+    const stats = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    expect(stats.balanced).toBe(true);
+    expect(stats.accounting).toEqual({ in: 3, generated: 0, out: 3, consumed: 0, dropped: 0, linked: 0 });
+    expect(stats.devices.R1.interfaces['et-0/0/0.0']).toEqual({ inputPackets: 3, inputBytes: 222, outputPackets: 0, outputBytes: 0 });
+    expect(stats.devices.R1.interfaces['et-0/0/1.0']).toEqual({ inputPackets: 0, inputBytes: 0, outputPackets: 3, outputBytes: 222 });
+    expect(readFileSync(join(out, 'et-0_0_1.pcap')).length).toBe(24 + 3 * (16 + 74));
+  });
+
+  it('names scenario outputs <device>_<ifd> (R1:et-0/0/0 -> R1_et-0_0_0.pcap)', () => {
+    const out = join(dir, 'out2');
+    const r = triode('run', join(root, 'examples/demo/scenario.yaml'), '--in', `R1:et-0/0/0=${join(root, 'examples/demo/host-a.pcap')}`,
+      '--in', `R2:et-0/0/1=${join(root, 'examples/demo/host-b.pcap')}`, '--out-dir', out);
+    expect(r.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['R1_et-0_0_0.pcap', 'R1_et-0_0_1.pcap', 'R2_et-0_0_0.pcap', 'R2_et-0_0_1.pcap']);
+    expect(r.stdout).toContain('in 14 + generated 12 = out 12 + consumed 9 + dropped 5 (8 crossed links)');
+  });
+
+  it('--trace 2 prints the path of the first two packets', () => {
+    const r = triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--trace', '2');
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/^Packet \d+ {2}in (R1:)?et-0\/0\/0  at 17000000\d\d\.000000000$/gm)).toHaveLength(2);
+    const paths = r.stdout.split('\n').filter((l) => l.trim().startsWith('path:'));
+    expect(paths).toEqual(Array(2).fill('  path: et-0/0/0.0 → ip4-lookup 10.2.0.0/24 via 10.12.0.2 et-0/0/1.0 → et-0/0/1.0'));
+  });
+
+  it('--show "interfaces terse" and --show "route 10.2.0.0/24" print Junos-style tables', () => {
+    const r = triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--show', 'interfaces terse', '--show', 'route 10.2.0.0/24');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('> show interfaces terse\nInterface               Admin Link Proto    Local                 Remote\n');
+    expect(r.stdout).toMatch(/^et-0\/0\/0\.0 +up +up +inet +10\.1\.0\.1\/24$/m);
+    expect(r.stdout).toMatch(/^et-0\/0\/1\.0 +up +up +inet +10\.12\.0\.1\/30$/m);
+    expect(r.stdout).toContain('> show route 10.2.0.0/24\ninet.0: 1 destinations, 1 routes (1 active, 0 holddown, 0 hidden)');
+    expect(r.stdout).toMatch(/^10\.2\.0\.0\/24 +\*\[Static\/5\] 00:00:00\n +> +to 10\.12\.0\.2 via et-0\/0\/1\.0$/m);
+  });
+});
+
+describe('triode errors: one line on stderr, no stack trace, exit 2', () => {
+  it('a truncated pcap names the file and the byte offset', () => {
+    const whole = readFileSync(inA);
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, whole.length - 30));
+    const line = expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${cut}`, '--out-dir', join(dir, 'o3')));
+    expect(line).toMatch(new RegExp(`^triode: ${cut.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: byte ${24 + 2 * 90}: `));
+  });
+
+  it('a pcap that is not Ethernet is a link type error', () => {
+    const raw = pcap('raw.pcap', [new Uint8Array(20)], 101);
+    const line = expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${raw}`));
+    expect(line).toBe(`triode: ${raw}: byte 0: link type 101 (RAW) is not supported: triode reads Ethernet (link type 1) captures`);
+  });
+
+  it('a configuration syntax error gives file:line:column', () => {
+    writeFileSync(join(dir, 'bad.conf'), 'interfaces {\n  et-0/0/0 {\n    unit 0 { family inet { address 10.0.0.1/33; } }\n  }\n}\n');
+    const r = triode('run', 'bad.conf', '--in', `et-0/0/0=${inA}`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).toMatch(/bad\.conf:3:\d+: /);
+  });
+
+  it('an unknown port names the interfaces there are', () => {
+    const line = expectOneLineError(triode('run', 'R1.conf', '--in', `et-9/9/9=${inA}`));
+    expect(line).toBe('triode: unknown interface "et-9/9/9" on R1 (interfaces: et-0/0/0, et-0/0/1)');
+  });
+
+  it('a missing input file and a missing configuration file', () => {
+    expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${join(dir, 'nope.pcap')}`))).toBe(`triode: ${join(dir, 'nope.pcap')}: no such file`);
+    expect(expectOneLineError(triode('run', 'nope.conf', '--in', `et-0/0/0=${inA}`))).toBe('triode: nope.conf: no such file');
+    expect(existsSync(join(dir, 'nope.pcap'))).toBe(false);
+  });
+
+  it('an unknown option and an unknown command', () => {
+    expect(expectOneLineError(triode('run', 'R1.conf', '--frobnicate'))).toMatch(/^triode run: .*--frobnicate/);
+    expect(expectOneLineError(triode('frobnicate'))).toBe('triode: unknown command "frobnicate" (commands: run, demo)');
+  });
+});
+
+describe('triode --help', () => {
+  it('prints the commands at the top level and the options for run', () => {
+    const top = triode('--help');
+    expect(top.status).toBe(0);
+    expect(top.stdout).toMatch(/^triode — /);
+    expect(top.stdout).toMatch(/^ {2}run {5}/m);
+    const run = triode('run', '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: triode run /);
+    for (const opt of ['--in <port>=<file>', '--out-dir <dir>', '--stats <file.json>', '--trace <N>', '--show <what>']) expect(run.stdout).toContain(opt);
+    expect(triode('help', 'run').stdout).toBe(run.stdout);
+  });
+});
