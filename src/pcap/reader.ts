@@ -64,9 +64,7 @@ const LINKTYPE_MASK = 0x03ffffff;
 export class CaptureReader {
   readonly path: string;
   readonly format: 'pcap' | 'pcapng';
-  /** Classic pcap: byte order of the file. pcapng: of the current section. */
-  littleEndian: boolean;
-  /** Classic pcap: link type and snaplen from the file header (pcapng: see each record's linkType). */
+  /** Classic pcap: link type and snaplen from the file header. pcapng: -1 and 0 (each record carries its interface's linkType). */
   readonly linkType: number;
   readonly snaplen: number;
 
@@ -74,6 +72,8 @@ export class CaptureReader {
   private readonly ng: PcapngDecoder | null;
   private readonly pcapNsec: boolean;
   private readonly maxCaplen: number;
+  /** Classic pcap: byte order of the file. */
+  private readonly le: boolean;
 
   private constructor(file: ChunkedFile, opts: CaptureReaderOptions) {
     this.file = file;
@@ -89,18 +89,18 @@ export class CaptureReader {
       this.pcapNsec = false;
       this.linkType = -1;
       this.snaplen = 0;
+      this.le = true;
       this.ng.prime();
-      this.littleEndian = this.ng.littleEndian;
       return;
     }
     this.format = 'pcap';
     this.ng = null;
-    if (magicBE === MAGIC_USEC || magicBE === MAGIC_NSEC) this.littleEndian = false;
-    else if (magicBE === MAGIC_USEC_SWAPPED || magicBE === MAGIC_NSEC_SWAPPED) this.littleEndian = true;
+    if (magicBE === MAGIC_USEC || magicBE === MAGIC_NSEC) this.le = false;
+    else if (magicBE === MAGIC_USEC_SWAPPED || magicBE === MAGIC_NSEC_SWAPPED) this.le = true;
     else throw file.error(0, badMagicReason(file.buf, Math.min(have, 4)));
     this.pcapNsec = magicBE === MAGIC_NSEC || magicBE === MAGIC_NSEC_SWAPPED;
     if (have < PCAP_HEADER_LEN) throw file.error(0, `truncated pcap file header (${have} of ${PCAP_HEADER_LEN} bytes)`);
-    const le = this.littleEndian;
+    const le = this.le;
     const major = file.dv.getUint16(4, le);
     const minor = file.dv.getUint16(6, le);
     if (major !== 2) throw file.error(0, `unsupported pcap version ${major}.${minor} (expected 2.x)`);
@@ -132,6 +132,11 @@ export class CaptureReader {
     return this.ng === null ? this.pcapNsec : this.ng.nanosecond;
   }
 
+  /** Classic pcap: byte order of the file. pcapng: of the current section. */
+  get littleEndian(): boolean {
+    return this.ng === null ? this.le : this.ng.littleEndian;
+  }
+
   /** File offset of the next unread byte (for progress). */
   get position(): number {
     return this.file.position;
@@ -149,11 +154,7 @@ export class CaptureReader {
 
   /** Fills `rec` with the next packet. Returns false at a clean end of file; throws CaptureError for a corrupt one. */
   next(rec: CaptureRecord): boolean {
-    if (this.ng !== null) {
-      const ok = this.ng.next(rec);
-      this.littleEndian = this.ng.littleEndian;
-      return ok;
-    }
+    if (this.ng !== null) return this.ng.next(rec);
     const f = this.file;
     let p = f.pos;
     if (f.end - p < PCAP_RECORD_HEADER_LEN) {
@@ -164,7 +165,7 @@ export class CaptureReader {
       }
       p = f.pos;
     }
-    const le = this.littleEndian;
+    const le = this.le;
     let dv = f.dv;
     const caplen = dv.getUint32(p + 8, le);
     if (caplen > this.maxCaplen) {
