@@ -10,7 +10,8 @@ import { formatMac, formatIpv4, formatIpv6 } from '../dist/packet/addr.js';
 import { VECTOR_SIZE } from '../dist/packet/batch.js';
 
 const ROUTES = Number(process.env.ROUTES ?? 1_000_000);
-const SECONDS = Number(process.env.SECONDS ?? 3);
+const SECONDS = Number(process.env.SECONDS ?? 0.5);
+const PASSES = Number(process.env.PASSES ?? 5);
 
 const conf = `
 interfaces {
@@ -79,8 +80,6 @@ function pack(fr) {
 
 function measure(dev, fr, process) {
   const { buf, offs, lens } = pack(fr);
-  let sent = 0;
-  dev.sinks[1] = () => { sent++; };
   let n = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
@@ -96,25 +95,35 @@ function measure(dev, fr, process) {
     }
   }
   const secs = (performance.now() - t0) / 1000;
-  return { mpps: n / secs / 1e6, nsPerPacket: (secs * 1e9) / n, sent };
+  return { mpps: n / secs / 1e6, nsPerPacket: (secs * 1e9) / n };
 }
 
 const { dev, dst4, dst6, build4, build6 } = build();
 console.log(`FIB: ${ROUTES} IPv4 routes built in ${build4.toFixed(2)} s, ${ROUTES} IPv6 routes in ${build6.toFixed(2)} s`);
 const g = dev.graph;
 const eth = g.node('ethernet-input');
+dev.sinks[1] = () => {}; // frames are counted by interface-output, not written
+const fr4 = frames(dev, dst4, false);
+const fr6 = frames(dev, dst6, true);
 // Ceiling: frames copied into the slab and released again, nothing else.
-const ceiling = measure(dev, frames(dev, dst4, false), () => {
+const copyOnly = () => {
   for (let i = 0; i < eth.count; i++) g.batch.release(eth.frame[i]);
   g.acct.in -= eth.count;
   eth.count = 0;
-});
-for (const [name, fr] of [['ip4', frames(dev, dst4, false)], ['ip6', frames(dev, dst6, true)]]) {
-  const before = g.acct.out;
-  const r = measure(dev, fr, () => dev.runBatch());
-  const forwarded = g.acct.out - before;
-  const gbps = (r.mpps * 1e6 * 84 * 8) / 1e9; // 64 B + preamble and IFG on the wire
-  console.log(`${name} forwarding 64 B: ${r.mpps.toFixed(2)} Mpps, ${r.nsPerPacket.toFixed(1)} ns/packet, ${gbps.toFixed(2)} Gbps (wire), ` +
-    `ratio to I/O ceiling ${(r.mpps / ceiling.mpps).toFixed(3)}; forwarded ${forwarded} of ${r.sent} sent, drops ${JSON.stringify(g.dropsByReason())}`);
+};
+// Passes alternate so that all three see the same machine; the best of each is kept.
+const best = { ceiling: null, ip4: null, ip6: null };
+const keep = (k, r) => { if (!best[k] || r.mpps > best[k].mpps) best[k] = r; };
+for (let pass = 0; pass < PASSES; pass++) {
+  keep('ceiling', measure(dev, fr4, copyOnly));
+  keep('ip4', measure(dev, fr4, () => dev.runBatch()));
+  keep('ip6', measure(dev, fr6, () => dev.runBatch()));
 }
-console.log(`ceiling (copy in/out only): ${ceiling.mpps.toFixed(2)} Mpps, ${ceiling.nsPerPacket.toFixed(1)} ns/packet`);
+const a = g.acct;
+if (a.in + a.generated !== a.out + a.consumed + a.dropped || a.dropped !== 0) throw new Error(`forwarding lost packets: ${JSON.stringify(a)}`);
+for (const name of ['ip4', 'ip6']) {
+  const r = best[name];
+  const gbps = (r.mpps * 1e6 * 84 * 8) / 1e9; // 64 B + preamble and IFG on the wire
+  console.log(`${name} forwarding 64 B: ${r.mpps.toFixed(2)} Mpps, ${r.nsPerPacket.toFixed(1)} ns/packet, ${gbps.toFixed(2)} Gbps (wire), ratio to I/O ceiling ${(r.mpps / best.ceiling.mpps).toFixed(3)}`);
+}
+console.log(`ceiling (copy in/out only): ${best.ceiling.mpps.toFixed(2)} Mpps, ${best.ceiling.nsPerPacket.toFixed(1)} ns/packet; best of ${PASSES} passes of ${SECONDS} s`);

@@ -164,10 +164,11 @@ export class Ip6Rewrite extends GraphNode {
         continue;
       }
       const rw = a.rewrite;
-      const start = l3 - rw.length;
-      d.set(rw, start);
+      const rwLen = rw.length;
+      const start = l3 - rwLen;
+      for (let k = 0; k < rwLen; k++) d[start + k] = rw[k];
       b.off[slot] = start;
-      b.len[slot] = l3len + rw.length;
+      b.len[slot] = l3len + rwLen;
       b.txIfl[slot] = a.ifl;
       this.enqueue(0, slot);
     }
