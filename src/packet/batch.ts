@@ -37,6 +37,8 @@ export class Batch {
   readonly table = new Uint16Array(SLOT_COUNT);
   /** Adjacency chosen by the lookup. */
   readonly adj = new Uint32Array(SLOT_COUNT);
+  /** Security association the packet is processed by (ESP nodes). */
+  readonly sa = new Uint32Array(SLOT_COUNT);
   /** Scratch value a node passes to its next node (ICMP type/code, MTU ...). */
   readonly aux = new Uint32Array(SLOT_COUNT);
   /** Drop reason code, meaningful on the way to error-drop. */
