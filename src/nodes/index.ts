@@ -4,8 +4,8 @@ import { EthernetInput, InterfaceOutput } from './ethernet.js';
 import { Ip4IcmpError, Ip4Local } from './icmp4.js';
 import { Ip6IcmpError, Ip6Local } from './icmp6.js';
 import { Ip4Input, Ip4Lookup } from './ip4.js';
-import { Ip4Fragment, Ip4Rewrite } from './ip4-rewrite.js';
-import { Ip6Input, Ip6Lookup, Ip6Rewrite } from './ip6.js';
+import { Ip4Fragment, IpRewrite } from './rewrite.js';
+import { Ip6Input, Ip6Lookup } from './ip6.js';
 import { Ip6Nd } from './nd.js';
 
 /**
@@ -21,7 +21,7 @@ export function addForwardingNodes(dev: DeviceRt): void {
   g.add(new Ip4Local(dev));
   g.add(new Ip4IcmpError(dev));
   g.add(new Ip4Arp(dev));
-  g.add(new Ip4Rewrite(dev));
+  g.add(new IpRewrite(dev, 4));
   g.add(new Ip4Fragment());
   g.add(new Ip6Input(dev));
   g.add(new Ip6Lookup(dev));
@@ -29,7 +29,7 @@ export function addForwardingNodes(dev: DeviceRt): void {
   g.add(new Ip6Nd(dev));
   g.add(new Ip6Local(dev));
   g.add(new Ip6IcmpError(dev));
-  g.add(new Ip6Rewrite(dev));
+  g.add(new IpRewrite(dev, 6));
   g.add(new ArpInput(dev));
   g.add(new InterfaceOutput(dev));
 }

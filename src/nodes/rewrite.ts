@@ -14,45 +14,42 @@ function ipv4IncrementTtl(d: Uint8Array, l3: number): void {
 }
 
 const NEXT_OUTPUT = 0;
-const NEXT_FRAGMENT = 1;
-const NEXT_ICMP_ERROR = 2;
+const NEXT_ICMP_ERROR = 1;
+const NEXT_FRAGMENT = 2;
 
 /**
- * ip4-rewrite: checks the packet against the egress IFL's MTU, then puts the
- * adjacency's L2 header (neighbour MAC, own MAC, VLAN tags) in front of it.
- * Too big with DF set: ICMP fragmentation needed with the MTU; without DF:
- * ip4-fragment.
+ * ip4-rewrite / ip6-rewrite (one body): checks the packet against the egress
+ * IFL's family MTU, then puts the adjacency's L2 header (neighbour MAC, own
+ * MAC, VLAN tags) in front of it. Too big: IPv4 with DF set gets ICMP
+ * fragmentation needed with the MTU, IPv4 without DF goes to ip4-fragment,
+ * IPv6 gets packet too big (routers do not fragment IPv6). The error quotes
+ * the packet as received, so the lookup's TTL/hop-limit decrement is undone.
  */
-export class Ip4Rewrite extends GraphNode {
-  readonly name = 'ip4-rewrite';
-  readonly nextNames = ['interface-output', 'ip4-fragment', 'ip4-icmp-error'];
-  override readonly errorNames = ['ip4_mtu_exceeded_df'];
+export class IpRewrite extends GraphNode {
+  readonly name: string;
+  readonly nextNames: readonly string[];
+  override readonly errorNames: readonly string[];
 
-  constructor(private readonly dev: DeviceRt) {
+  constructor(private readonly dev: DeviceRt, private readonly family: 4 | 6) {
     super();
+    this.name = `ip${family}-rewrite`;
+    this.nextNames = family === 4 ? ['interface-output', 'ip4-icmp-error', 'ip4-fragment'] : ['interface-output', 'ip6-icmp-error'];
+    this.errorNames = [family === 4 ? 'ip4_mtu_exceeded_df' : 'ip6_packet_too_big'];
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
     const adjs = this.dev.adjs.all;
     const ifls = this.dev.ifs.ifls;
+    const v4 = this.family === 4;
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const a = adjs[b.adj[slot]];
       const l3 = b.l3[slot];
       const l3len = b.off[slot] + b.len[slot] - l3;
-      const mtu = ifls[a.ifl].mtu4;
+      const mtu = v4 ? ifls[a.ifl].mtu4 : ifls[a.ifl].mtu6;
       if (l3len > mtu) {
-        b.aux[slot] = mtu;
-        if (d[l3 + 6] & 0x40) {
-          // The error quotes the packet as received: undo ip4-lookup's TTL decrement.
-          if ((b.flags[slot] & F_LOCAL_ORIGIN) === 0) ipv4IncrementTtl(d, l3);
-          b.error[slot] = this.errorCodes[0];
-          b.aux[slot] = icmpErrorAux(3, 4, mtu);
-          this.enqueue(NEXT_ICMP_ERROR, slot);
-        } else {
-          this.enqueue(NEXT_FRAGMENT, slot);
-        }
+        this.tooBig(b, slot, l3, mtu);
         continue;
       }
       const rw = a.rewrite;
@@ -65,6 +62,22 @@ export class Ip4Rewrite extends GraphNode {
       b.txIfl[slot] = a.ifl;
       this.enqueue(NEXT_OUTPUT, slot);
     }
+  }
+
+  private tooBig(b: Batch, slot: number, l3: number, mtu: number): void {
+    const d = b.data;
+    if (this.family === 4 && (d[l3 + 6] & 0x40) === 0) {
+      b.aux[slot] = mtu;
+      this.enqueue(NEXT_FRAGMENT, slot);
+      return;
+    }
+    if ((b.flags[slot] & F_LOCAL_ORIGIN) === 0) {
+      if (this.family === 4) ipv4IncrementTtl(d, l3);
+      else d[l3 + 7]++;
+    }
+    b.error[slot] = this.errorCodes[0];
+    b.aux[slot] = this.family === 4 ? icmpErrorAux(3, 4, mtu) : icmpErrorAux(2, 0, mtu);
+    this.enqueue(NEXT_ICMP_ERROR, slot);
   }
 }
 
