@@ -2,6 +2,7 @@ import { ConfigError } from '../config/model.js';
 import { CaptureError } from '../pcap/reader.js';
 import { RUN_HELP, runCommand } from './run.js';
 import { demoCommand, DEMO_HELP } from './demo.js';
+import { espCommand, ESP_HELP } from './esp.js';
 
 const HELP = `triode — a router's forwarding engine, pcap in, pcap out
 
@@ -10,11 +11,13 @@ Usage: triode <command> [options]
 Commands:
   run     run packets through a Junos-configured device or a YAML scenario
   demo    run the bundled demo scenario and show what happened
+  esp     ESP encrypt or decrypt the packets of a capture (AES-GCM, esp_sa files)
   help    this text; "triode <command> --help" for a command's options`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
+  esp: { run: espCommand, help: ESP_HELP },
 };
 
 /** The `triode` command. Returns the exit status; bad input gives a one-line reason (a list for configurations). */

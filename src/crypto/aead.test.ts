@@ -1,10 +1,14 @@
 // AES-GCM backends: known-answer vectors, tampering, bad descriptors, and
 // native vs JS byte-identity on random batches. Every case runs on each
-// available backend; native-only cases skip with a printed reason when the
+// available backend, and on the native addon once per way it can drive
+// OpenSSL (path 'gcm128', 'evp-params', 'evp-init': each that passed its
+// self-tests here); native-only cases skip with a printed reason when the
 // addon is not built.
 
+import { spawnSync } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -13,6 +17,7 @@ import {
   type AeadBackend, DESC_WORDS, D_AAD, D_DATA, D_DATA_LEN, D_KEY, D_NONCE, D_TAG, D_TAG_LEN, OPEN_AUTH_FAILED, OPEN_OK,
 } from './aead.js';
 import { aeadBackends, getAeadBackend, nativeUnavailableReason } from './backend.js';
+import { loadNativeBackends, NATIVE_ADDON_PATH, type NativeAeadBackend } from './native.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const vectorsDir = path.resolve(repoRoot, '..', 'shared', 'vectors');
@@ -23,6 +28,14 @@ const native = backends.find((b) => b.name === 'native');
 const js = backends.find((b) => b.name === 'js')!;
 const nativeReason = nativeUnavailableReason();
 if (!native) console.warn(`aead tests: native backend not available, native cases skipped: ${nativeReason}`);
+/** The native addon on each of its working paths, its own choice first (same instance as `native`'s addon). */
+const nativePaths: NativeAeadBackend[] = native ? loadNativeBackends() : [];
+if (native) {
+  const fast = nativePaths[0]!.gcm128Unavailable;
+  console.warn(`aead tests: native paths under test: ${nativePaths.map((b) => b.path).join(', ')}${fast ? ` (gcm128 unavailable: ${fast})` : ''}`);
+}
+/** Every backend and native path the shared cases run on, with a label. */
+const subjects: [string, AeadBackend][] = [...nativePaths.map((b) => [`native (${b.path})`, b] as [string, AeadBackend]), ['js', js]];
 
 interface Vector {
   id: string; aes_key_bits: number; key: string; iv: string; plaintext: string; aad: string;
@@ -64,7 +77,7 @@ function onePacket(v: { iv: Uint8Array; aad: Uint8Array; pt: Uint8Array }, tagLe
   return { slab: new Uint8Array(slab), l };
 }
 
-describe.each(backends.map((b) => [b.name, b] as const))('%s backend', (_name, be: AeadBackend) => {
+describe.each(subjects)('%s backend', (_name, be: AeadBackend) => {
   describe('known-answer vectors (../shared/vectors/gcm-vectors.json)', () => {
     it.skipIf(vectors.length === 0)(`seal gives the vector's ciphertext and tag (${usable.length} 96-bit-IV cases)`, () => {
       expect(usable.length).toBeGreaterThan(0);
@@ -261,7 +274,8 @@ function layBatch(b: BatchSpec, handles: number[]): { slab: Uint8Array; desc: Ui
   return { slab, desc, n };
 }
 
-describe('native and JS backends agree', () => {
+const agreeCases: [string, NativeAeadBackend | undefined][] = nativePaths.length ? nativePaths.map((b) => [b.path, b]) : [['not built', undefined]];
+describe.each(agreeCases)('native (%s) and JS backends agree', (_path, native) => {
   it.skipIf(!native)('random mixed batches: byte-identical slabs and statuses, tampering fails per packet', () => {
     fc.assert(fc.property(batchArb(), (b) => {
       const kn = b.keys.map((k) => native!.addKey(k));
@@ -310,11 +324,70 @@ describe('native and JS backends agree', () => {
   });
 });
 
+describe('native paths agree with one another', () => {
+  it.skipIf(nativePaths.length < 2)(`every path seals and opens byte-identically (${nativePaths.map((b) => b.path).join(' = ')})`, () => {
+    fc.assert(fc.property(batchArb(), (b) => {
+      const handles = nativePaths.map((be) => b.keys.map((k) => be.addKey(k)));
+      const { slab, desc, n } = layBatch(b, handles[0]!);
+      const out = nativePaths.map((be, j) => {
+        const d = desc.slice();
+        b.packets.forEach((p, i) => (d[i * DESC_WORDS + D_KEY] = handles[j]![p.key]!));
+        const s = slab.slice();
+        be.seal(s, d, n);
+        const sealed = toHex(s);
+        if (n > 0) s[d[D_TAG]!]! ^= 1; // packet 0's ICV
+        const status = new Uint8Array(n).fill(0xff);
+        be.open(s, d, n, status);
+        return { sealed, opened: toHex(s), status: Array.from(status) };
+      });
+      for (const o of out.slice(1)) expect(o).toEqual(out[0]);
+      expect(out[0]!.status).toEqual(b.packets.map((_, i) => (i === 0 ? OPEN_AUTH_FAILED : OPEN_OK)));
+      nativePaths.forEach((be, j) => handles[j]!.forEach((h) => be.removeKey(h)));
+    }), { numRuns: 40 });
+  });
+});
+
+/** What a fresh node process loading the addon reports, with `env` added. */
+function childReport(env: Record<string, string>): { path: string; evpPath: string; paths: string[] } {
+  const code = `const a = require(${JSON.stringify(NATIVE_ADDON_PATH)}); console.log(JSON.stringify({ path: a.path, evpPath: a.evpPath, paths: a.paths }))`;
+  const base = { ...process.env };
+  delete base['TRIODE_CRYPTO_EVP'];
+  const r = spawnSync(process.execPath, ['-e', code], { env: { ...base, ...env }, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { path: string; evpPath: string; paths: string[] };
+}
+
 describe('backend choice', () => {
   it.skipIf(!native)('the native addon reports how it drives OpenSSL', () => {
-    const evpPath = (native as unknown as { evpPath: string }).evpPath;
-    console.warn(`aead tests: native addon evpPath = ${evpPath}${process.env['TRIODE_CRYPTO_EVP'] ? ` (TRIODE_CRYPTO_EVP=${process.env['TRIODE_CRYPTO_EVP']})` : ''}`);
-    expect(process.env['TRIODE_CRYPTO_EVP'] === 'init' ? ['init'] : ['params', 'init']).toContain(evpPath);
+    const be = nativePaths[0]!;
+    const forced = process.env['TRIODE_CRYPTO_EVP'];
+    console.warn(`aead tests: native addon path = ${be.path}, evpPath = ${be.evpPath}, paths = ${be.paths.join(', ')}${forced ? ` (TRIODE_CRYPTO_EVP=${forced})` : ''}`);
+    expect(['gcm128', 'evp-params', 'evp-init']).toContain(be.path);
+    expect(be.paths).toContain(be.path);
+    expect(be.paths).toContain('evp-init'); // the addon does not load without it
+    expect(forced === 'init' ? ['init'] : ['params', 'init']).toContain(be.evpPath);
+    if (!forced) expect(be.path).toBe(be.paths[0]); // the fastest working path
+    if (forced === 'init') expect(be.path).toBe('evp-init');
+    // Without the fast path there must be a reason, and with it none.
+    expect(be.paths.includes('gcm128')).toBe(be.gcm128Unavailable === undefined);
+    expect(nativePaths.map((b) => b.path).sort()).toEqual([...be.paths].sort());
+  });
+
+  it.skipIf(!native)('TRIODE_CRYPTO_EVP forces the EVP paths (checked in child processes)', () => {
+    const auto = childReport({});
+    expect(auto.path).toBe(auto.paths[0]);
+    expect(auto.path).toBe(auto.paths.includes('gcm128') ? 'gcm128' : auto.paths.includes('evp-params') ? 'evp-params' : 'evp-init');
+    const init = childReport({ TRIODE_CRYPTO_EVP: 'init' });
+    expect([init.path, init.evpPath]).toEqual(['evp-init', 'init']);
+    const evp = childReport({ TRIODE_CRYPTO_EVP: '1' });
+    expect(evp.path).toBe(evp.paths.includes('evp-params') ? 'evp-params' : 'evp-init');
+    expect(evp.paths).toEqual(auto.paths); // forcing changes the choice, not what works
+  });
+
+  it.skipIf(!native)('withPath() refuses an unknown path', () => {
+    const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as { withPath(p: string): unknown };
+    expect(() => addon.withPath('aes-ni')).toThrow(RangeError);
+    expect(() => addon.withPath(42 as unknown as string)).toThrow(TypeError);
   });
 
   const forced = process.env['TRIODE_CRYPTO'];

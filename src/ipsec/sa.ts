@@ -120,8 +120,11 @@ export class Sa {
   readonly keyHandle: number;
   /** Counters indexed by the C_* constants. */
   readonly stats = new Float64Array(SA_COUNTER_NAMES.length);
+  /** What configuration gave (for esp_sa files and `show`). */
+  readonly config: SaConfig;
 
   constructor(readonly index: number, cfg: SaConfig, keyHandle: number) {
+    this.config = cfg;
     this.name = cfg.name ?? `sa-${index}`;
     this.spi = cfg.spi >>> 0;
     this.outbound = cfg.direction === 'outbound';

@@ -13,8 +13,9 @@
 //!   whole 12-byte IV through "tlsivfixed" with length -1 (GCM's "restore the
 //!   whole IV", which buffers it exactly as Init does) plus, for open, the
 //!   expected "tag"; the tag of seal comes back through one get_params.
-//! `Path::detect()` runs known-answer tests once at load and uses `Params`
+//! `kat()` runs known-answer tests once at load (lib.rs) and `Params` is used
 //! only when it gives the right answers on this OpenSSL; otherwise `Init`.
+//! Both stay as the fallback of the faster gcm128.rs path, and its reference.
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::ptr;
@@ -201,12 +202,31 @@ unsafe fn update(ctx: *mut EvpCipherCtx, f: UpdateFn, out: *mut u8, inp: *const 
     true
 }
 
-impl Path {
-    /// `Params` if it passes known-answer tests on this OpenSSL (seal and open,
-    /// full and truncated ICVs, a forged ICV refused), else `Init`.
-    pub fn detect() -> Path {
-        if kat(Path::Params) { Path::Params } else { Path::Init }
+/// Seal and open of one packet, whichever way OpenSSL is driven (for the self-tests).
+pub trait Aead {
+    /// # Safety
+    /// As `GcmKey::seal`.
+    unsafe fn seal(&self, p: &Packet) -> bool;
+    /// # Safety
+    /// As `GcmKey::open`.
+    unsafe fn open(&self, p: &Packet) -> bool;
+}
+
+/// An EVP key driven by one `Path`.
+pub struct WithPath<'a>(pub &'a GcmKey, pub Path);
+
+impl Aead for WithPath<'_> {
+    unsafe fn seal(&self, p: &Packet) -> bool {
+        self.0.seal(p, self.1)
     }
+    unsafe fn open(&self, p: &Packet) -> bool {
+        self.0.open(p, self.1)
+    }
+}
+
+/// The address of an EVP function, to tell which loaded object OpenSSL lives in.
+pub fn anchor() -> *const c_void {
+    EVP_aes_128_gcm as *const c_void
 }
 
 /// Known answer: McGrew & Viega GCM test case 4 (AES-128, 12-byte IV, 20-byte
@@ -214,20 +234,27 @@ impl Path {
 /// must not leave the contexts unusable).
 pub fn kat(path: Path) -> bool {
     let Some(k) = GcmKey::new(&KAT_KEY) else { return false };
+    kat_with(&WithPath(&k, path), &KAT_CT, &KAT_TAG)
+}
+
+/// The known-answer test on `k`, which holds the test case's key: KAT_PT with
+/// KAT_IV and KAT_AAD must seal to `ct` and `tag` (each ICV length), open back,
+/// and a forged ICV must be refused.
+pub fn kat_with(k: &impl Aead, ct: &[u8; 60], tag: &[u8; 16]) -> bool {
     for tag_len in [16usize, 8, 12, 16] {
-        let (mut data, mut tag) = (KAT_PT, [0u8; 16]);
-        let p = Packet { nonce: KAT_IV.as_ptr(), aad: KAT_AAD.as_ptr(), aad_len: 20, data: data.as_mut_ptr(), data_len: 60, tag: tag.as_mut_ptr(), tag_len };
+        let (mut data, mut t) = (KAT_PT, [0u8; 16]);
+        let p = Packet { nonce: KAT_IV.as_ptr(), aad: KAT_AAD.as_ptr(), aad_len: 20, data: data.as_mut_ptr(), data_len: 60, tag: t.as_mut_ptr(), tag_len };
         // SAFETY: every region is a local array of the stated length; all writes go through `p`.
         unsafe {
-            if !k.seal(&p, path) || *p.data.cast::<[u8; 60]>() != KAT_CT || *p.tag.cast::<[u8; 16]>() != tag16(tag_len) {
+            if !k.seal(&p) || *p.data.cast::<[u8; 60]>() != *ct || *p.tag.cast::<[u8; 16]>() != tag16(tag, tag_len) {
                 return false;
             }
-            if !k.open(&p, path) || *p.data.cast::<[u8; 60]>() != KAT_PT {
+            if !k.open(&p) || *p.data.cast::<[u8; 60]>() != KAT_PT {
                 return false;
             }
-            k.seal(&p, path);
+            k.seal(&p);
             *p.tag ^= 1;
-            if k.open(&p, path) {
+            if k.open(&p) {
                 return false;
             }
         }
@@ -236,28 +263,28 @@ pub fn kat(path: Path) -> bool {
 }
 
 /// The expected ICV field: the leading `n` bytes of the full tag, the rest untouched (zero).
-fn tag16(n: usize) -> [u8; 16] {
-    core::array::from_fn(|i| if i < n { KAT_TAG[i] } else { 0 })
+fn tag16(tag: &[u8; 16], n: usize) -> [u8; 16] {
+    core::array::from_fn(|i| if i < n { tag[i] } else { 0 })
 }
 
-const KAT_KEY: [u8; 16] = [
+pub const KAT_KEY: [u8; 16] = [
     0xfe, 0xff, 0xe9, 0x92, 0x86, 0x65, 0x73, 0x1c, 0x6d, 0x6a, 0x8f, 0x94, 0x67, 0x30, 0x83, 0x08,
 ];
-const KAT_IV: [u8; 12] = [
+pub const KAT_IV: [u8; 12] = [
     0xca, 0xfe, 0xba, 0xbe, 0xfa, 0xce, 0xdb, 0xad, 0xde, 0xca, 0xf8, 0x88,
 ];
-const KAT_AAD: [u8; 20] = [
+pub const KAT_AAD: [u8; 20] = [
     0xfe, 0xed, 0xfa, 0xce, 0xde, 0xad, 0xbe, 0xef, 0xfe, 0xed, 0xfa, 0xce, 0xde, 0xad, 0xbe, 0xef, 0xab, 0xad, 0xda, 0xd2,
 ];
-const KAT_TAG: [u8; 16] = [
+pub const KAT_TAG: [u8; 16] = [
     0x5b, 0xc9, 0x4f, 0xbc, 0x32, 0x21, 0xa5, 0xdb, 0x94, 0xfa, 0xe9, 0x5a, 0xe7, 0x12, 0x1a, 0x47,
 ];
-const KAT_PT: [u8; 60] = [
+pub const KAT_PT: [u8; 60] = [
     0xd9, 0x31, 0x32, 0x25, 0xf8, 0x84, 0x06, 0xe5, 0xa5, 0x59, 0x09, 0xc5, 0xaf, 0xf5, 0x26, 0x9a, 0x86, 0xa7, 0xa9, 0x53,
     0x15, 0x34, 0xf7, 0xda, 0x2e, 0x4c, 0x30, 0x3d, 0x8a, 0x31, 0x8a, 0x72, 0x1c, 0x3c, 0x0c, 0x95, 0x95, 0x68, 0x09, 0x53,
     0x2f, 0xcf, 0x0e, 0x24, 0x49, 0xa6, 0xb5, 0x25, 0xb1, 0x6a, 0xed, 0xf5, 0xaa, 0x0d, 0xe6, 0x57, 0xba, 0x63, 0x7b, 0x39,
 ];
-const KAT_CT: [u8; 60] = [
+pub const KAT_CT: [u8; 60] = [
     0x42, 0x83, 0x1e, 0xc2, 0x21, 0x77, 0x74, 0x24, 0x4b, 0x72, 0x21, 0xb7, 0x84, 0xd0, 0xd4, 0x9c, 0xe3, 0xaa, 0x21, 0x2f,
     0x2c, 0x02, 0xa4, 0xe0, 0x35, 0xc1, 0x7e, 0x23, 0x29, 0xac, 0xa1, 0x2e, 0x21, 0xd5, 0x14, 0xb2, 0x54, 0x66, 0x93, 0x1c,
     0x7d, 0x8f, 0x6a, 0x5a, 0xac, 0x84, 0xaa, 0x05, 0x1b, 0xa3, 0x0b, 0x39, 0x6a, 0x0a, 0xac, 0x97, 0x3d, 0x58, 0xe0, 0x91,

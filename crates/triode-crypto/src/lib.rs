@@ -5,18 +5,32 @@
 //!   removeKey(handle)
 //!   seal(slab: Uint8Array, desc: Uint32Array, n)
 //!   open(slab: Uint8Array, desc: Uint32Array, n, status: Uint8Array)
-//!   evpPath: "params" | "init"                how OpenSSL is driven (evp.rs)
+//!   path: "gcm128" | "evp-params" | "evp-init"  how OpenSSL is driven per packet:
+//!                                            gcm128.rs (fast, internal API) or evp.rs
+//!   evpPath: "params" | "init"               the EVP way in use or, under gcm128, the fallback
+//!   paths: string[]                          every path that passed its self-tests here
+//!   gcm128Unavailable?: string               why the fast path is not in `paths`
+//!   withPath(path) -> { addKey, removeKey, seal, open, path, evpPath }
+//!                                            the same API on a given path, with keys of its
+//!                                            own (tests and benchmarks compare the paths)
+//! The path is chosen once per process: gcm128 when it passes its self-tests,
+//! else EVP params when it passes known-answer tests, else EVP init.
+//! TRIODE_CRYPTO_EVP=init forces EVP init; any other non-empty value forces EVP
+//! (params if it works, else init).
 //! A batch is copied out of `desc` and checked whole against the slab before
 //! any byte is touched; a bad descriptor throws a RangeError and leaves the
 //! slab as it was.
 
 mod evp;
+mod gcm128;
 mod napi;
 
 use evp::{GcmKey, Packet, Path};
+use gcm128::{FastKey, Fns};
 use napi::{range, type_err, CallbackInfo, Env, Error, Value};
 use std::ffi::c_void;
 use std::ptr;
+use std::sync::OnceLock;
 
 const DESC_WORDS: usize = 8;
 // Word offsets within one packet's descriptor (as in aead.ts).
@@ -31,19 +45,117 @@ const D_TAG_LEN: usize = 7;
 const OPEN_OK: u8 = 0;
 const OPEN_AUTH_FAILED: u8 = 1;
 
-/// Per-environment state (one per Node main thread / worker), owned by N-API.
+/// How OpenSSL is driven per packet.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// aesni_* and CRYPTO_gcm128_* directly (gcm128.rs).
+    Gcm128,
+    /// EVP with prebuilt OSSL_PARAMs (evp.rs, Path::Params).
+    EvpParams,
+    /// EVP the textbook way (evp.rs, Path::Init).
+    EvpInit,
+}
+
+impl Engine {
+    const ALL: [Engine; 3] = [Engine::Gcm128, Engine::EvpParams, Engine::EvpInit];
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Gcm128 => "gcm128",
+            Engine::EvpParams => "evp-params",
+            Engine::EvpInit => "evp-init",
+        }
+    }
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What works in this process: found once, by self-tests, for every environment.
+struct Avail {
+    /// The fast path's functions, if it passed its self-tests; else why not.
+    fast: Result<&'static Fns, String>,
+    /// EVP params passed its known-answer tests.
+    params: bool,
+}
+
+static AVAIL: OnceLock<Result<Avail, String>> = OnceLock::new();
+
+fn avail() -> Result<&'static Avail, Error> {
+    let a = AVAIL.get_or_init(|| {
+        if !evp::kat(Path::Init) {
+            return Err("triode aead: OpenSSL AES-GCM fails its known-answer test".into());
+        }
+        let params = evp::kat(Path::Params);
+        let fast = Fns::resolve().and_then(|f| {
+            let f: &'static Fns = Box::leak(Box::new(f));
+            gcm128::self_test(f, Path::Init).map(|()| f).map_err(|e| format!("self-test failed: {e}"))
+        });
+        Ok(Avail { fast, params })
+    });
+    a.as_ref().map_err(|e| napi::plain(e.clone()))
+}
+
+impl Avail {
+    fn has(&self, e: Engine) -> bool {
+        match e {
+            Engine::Gcm128 => self.fast.is_ok(),
+            Engine::EvpParams => self.params,
+            Engine::EvpInit => true,
+        }
+    }
+    /// The best EVP way: the fallback, and what `evpPath` reports.
+    fn evp(&self) -> Engine {
+        if self.params { Engine::EvpParams } else { Engine::EvpInit }
+    }
+}
+
+enum Key {
+    Evp(GcmKey),
+    Fast(FastKey),
+}
+
+/// Per-environment state (one per Node main thread / worker), owned by N-API;
+/// withPath() contexts are more of them, owned by the environment's first.
 struct State {
     /// Handle h is keys[h - 1]; handles are never reused, removed slots are None.
-    keys: Vec<Option<GcmKey>>,
+    keys: Vec<Option<Key>>,
     /// The current batch's descriptors, copied so the slab cannot change them mid-batch.
     desc: Vec<u32>,
-    /// How OpenSSL is driven per packet (see evp.rs), chosen by known-answer tests at load.
-    path: Path,
+    /// How OpenSSL is driven per packet, chosen at load (see the top of this file).
+    engine: Engine,
+    /// EVP's way, for Key::Evp (also what `evpPath` says).
+    evp_path: Path,
+    /// The fast path's functions when `engine` is Gcm128.
+    fns: Option<&'static Fns>,
+    /// withPath() contexts, one per engine, made on first use (Box::into_raw; freed on drop).
+    children: [*mut State; 3],
 }
 
 impl State {
-    fn key(&self, h: u32) -> Option<&GcmKey> {
+    fn new(a: &'static Avail, engine: Engine) -> State {
+        let evp_path = if engine == Engine::EvpInit || a.evp() == Engine::EvpInit { Path::Init } else { Path::Params };
+        State {
+            keys: Vec::new(),
+            desc: Vec::with_capacity(256 * DESC_WORDS),
+            engine,
+            evp_path,
+            fns: if engine == Engine::Gcm128 { a.fast.as_ref().ok().copied() } else { None },
+            children: [ptr::null_mut(); 3],
+        }
+    }
+    fn key(&self, h: u32) -> Option<&Key> {
         self.keys.get(h.wrapping_sub(1) as usize).and_then(Option::as_ref)
+    }
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        for c in self.children {
+            if !c.is_null() {
+                // SAFETY: made by Box::into_raw in with_path and owned only here.
+                drop(unsafe { Box::from_raw(c) });
+            }
+        }
     }
 }
 
@@ -61,10 +173,13 @@ unsafe fn add_key(env: Env, info: CallbackInfo) -> Result<Value, Error> {
     }
     let mut key = [0u8; 32];
     ptr::copy_nonoverlapping(p, key.as_mut_ptr(), n);
-    let k = GcmKey::new(&key[..n]);
+    let st = state(data);
+    let k = match st.fns {
+        Some(f) => FastKey::new(f, &key[..n]).map(Key::Fast),
+        None => GcmKey::new(&key[..n]).map(Key::Evp),
+    };
     key.fill(0);
     let k = k.ok_or_else(|| napi::plain("triode aead: OpenSSL could not set up the AES-GCM key".into()))?;
-    let st = state(data);
     if st.keys.len() >= u32::MAX as usize - 1 {
         return Err(range("triode aead: out of key handles".into()));
     }
@@ -77,7 +192,7 @@ unsafe fn remove_key(env: Env, info: CallbackInfo) -> Result<Value, Error> {
     let h = napi::u32_arg(env, h, "key handle")?;
     let st = state(data);
     match st.keys.get_mut(h.wrapping_sub(1) as usize) {
-        Some(slot @ Some(_)) => *slot = None, // Drop frees both EVP contexts
+        Some(slot @ Some(_)) => *slot = None, // Drop frees the OpenSSL contexts
         _ => return Err(range(format!("triode aead: unknown key handle {h}"))),
     }
     napi::undefined(env)
@@ -149,9 +264,15 @@ unsafe fn batch(env: Env, info: CallbackInfo, open: bool) -> Result<Value, Error
             tag: slab.add(d[D_TAG] as usize),
             tag_len: d[D_TAG_LEN] as usize,
         };
+        let ok = match (key, open) {
+            (Key::Fast(k), false) => k.seal(&p),
+            (Key::Fast(k), true) => k.open(&p),
+            (Key::Evp(k), false) => k.seal(&p, st.evp_path),
+            (Key::Evp(k), true) => k.open(&p, st.evp_path),
+        };
         if open {
-            *status.add(i) = if key.open(&p, st.path) { OPEN_OK } else { OPEN_AUTH_FAILED };
-        } else if !key.seal(&p, st.path) {
+            *status.add(i) = if ok { OPEN_OK } else { OPEN_AUTH_FAILED };
+        } else if !ok {
             return Err(napi::plain(format!("triode aead: packet {i}: OpenSSL AES-GCM encryption failed")));
         }
     }
@@ -178,23 +299,67 @@ unsafe extern "C" fn finalize_state(_env: Env, data: *mut c_void, _hint: *mut c_
     drop(Box::from_raw(data as *mut State));
 }
 
-unsafe fn register(env: Env, exports: Value) -> Result<Value, Error> {
-    // TRIODE_CRYPTO_EVP=init forces the textbook path (to test and compare it).
-    let path = if std::env::var_os("TRIODE_CRYPTO_EVP").is_some_and(|v| v == "init") { Path::Init } else { Path::detect() };
-    if path == Path::Init && !evp::kat(Path::Init) {
-        return Err(napi::plain("triode aead: OpenSSL AES-GCM fails its known-answer test".into()));
+unsafe extern "C" fn with_path_cb(env: Env, info: CallbackInfo) -> Value {
+    js(env, with_path(env, info))
+}
+
+/// withPath(name): the API on the given path, with a context (keys) of its own.
+unsafe fn with_path(env: Env, info: CallbackInfo) -> Result<Value, Error> {
+    let ([name], data) = napi::args::<1>(env, info)?;
+    let name = napi::short_str_arg(env, name, "path")?;
+    let a = avail()?;
+    let Some(engine) = Engine::ALL.into_iter().find(|e| e.name() == name) else {
+        return Err(range(format!("triode aead: unknown path {name:?} (gcm128, evp-params, evp-init)")));
+    };
+    if !a.has(engine) {
+        let why = match (&a.fast, engine) {
+            (Err(e), Engine::Gcm128) => e.clone(),
+            _ => "it failed its known-answer tests".into(),
+        };
+        return Err(napi::plain(format!("triode aead: path {name} is not available here: {why}")));
     }
-    let st = Box::into_raw(Box::new(State { keys: Vec::new(), desc: Vec::with_capacity(256 * DESC_WORDS), path }));
+    let root = state(data);
+    let slot = &mut root.children[engine.index()];
+    if slot.is_null() {
+        *slot = Box::into_raw(Box::new(State::new(a, engine)));
+    }
+    let child = *slot;
+    let obj = napi::object(env)?;
+    export_api(env, obj, child)?;
+    Ok(obj)
+}
+
+/// addKey, removeKey, seal, open (bound to `st`), path and evpPath on `obj`.
+unsafe fn export_api(env: Env, obj: Value, st: *mut State) -> Result<(), Error> {
+    let fns: [(&str, napi::Callback); 4] =
+        [("addKey\0", add_key_cb), ("removeKey\0", remove_key_cb), ("seal\0", seal_cb), ("open\0", open_cb)];
+    for (name, cb) in fns {
+        napi::export_fn(env, obj, name, cb, st as *mut c_void)?;
+    }
+    let (engine, evp_path) = ((*st).engine, (*st).evp_path);
+    napi::export_str(env, obj, "path\0", engine.name())?;
+    napi::export_str(env, obj, "evpPath\0", if evp_path == Path::Params { "params" } else { "init" })
+}
+
+unsafe fn register(env: Env, exports: Value) -> Result<Value, Error> {
+    let a = avail()?;
+    let engine = match std::env::var("TRIODE_CRYPTO_EVP").unwrap_or_default().as_str() {
+        "" if a.has(Engine::Gcm128) => Engine::Gcm128,
+        "init" => Engine::EvpInit,
+        _ => a.evp(),
+    };
+    let st = Box::into_raw(Box::new(State::new(a, engine)));
     if let Err(e) = napi::set_instance_data(env, st as *mut c_void, finalize_state) {
         drop(Box::from_raw(st));
         return Err(e);
     }
-    let fns: [(&str, napi::Callback); 4] =
-        [("addKey\0", add_key_cb), ("removeKey\0", remove_key_cb), ("seal\0", seal_cb), ("open\0", open_cb)];
-    for (name, cb) in fns {
-        napi::export_fn(env, exports, name, cb, st as *mut c_void)?;
+    export_api(env, exports, st)?;
+    napi::export_fn(env, exports, "withPath\0", with_path_cb, st as *mut c_void)?;
+    let paths: Vec<&str> = Engine::ALL.into_iter().filter(|&e| a.has(e)).map(Engine::name).collect();
+    napi::export_strs(env, exports, "paths\0", &paths)?;
+    if let Err(why) = &a.fast {
+        napi::export_str(env, exports, "gcm128Unavailable\0", why)?;
     }
-    napi::export_str(env, exports, "evpPath\0", if path == Path::Params { "params" } else { "init" })?;
     Ok(exports)
 }
 

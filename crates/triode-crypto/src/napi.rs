@@ -29,6 +29,10 @@ extern "C" {
     fn napi_throw_type_error(env: Env, code: *const c_char, msg: *const c_char) -> Status;
     fn napi_throw_range_error(env: Env, code: *const c_char, msg: *const c_char) -> Status;
     fn napi_throw_error(env: Env, code: *const c_char, msg: *const c_char) -> Status;
+    fn napi_create_object(env: Env, result: *mut Value) -> Status;
+    fn napi_create_array_with_length(env: Env, len: usize, result: *mut Value) -> Status;
+    fn napi_set_element(env: Env, object: Value, index: u32, value: Value) -> Status;
+    fn napi_get_value_string_utf8(env: Env, value: Value, buf: *mut c_char, bufsize: usize, result: *mut usize) -> Status;
     fn napi_set_instance_data(env: Env, data: *mut c_void, finalize: Finalize, hint: *mut c_void) -> Status;
 }
 
@@ -141,4 +145,33 @@ pub unsafe fn export_str(env: Env, exports: Value, name: &str, value: &str) -> R
 /// Hands `data` to the environment, which calls `finalize` when it is torn down.
 pub unsafe fn set_instance_data(env: Env, data: *mut c_void, finalize: Finalize) -> Result<(), Error> {
     check(napi_set_instance_data(env, data, finalize, ptr::null_mut()), "napi_set_instance_data")
+}
+
+/// A new empty JS object.
+pub unsafe fn object(env: Env) -> Result<Value, Error> {
+    let mut v = ptr::null_mut();
+    check(napi_create_object(env, &mut v), "napi_create_object")?;
+    Ok(v)
+}
+
+/// Sets `exports[name]` to an array of the strings `values`. `name` ends in NUL.
+pub unsafe fn export_strs(env: Env, exports: Value, name: &str, values: &[&str]) -> Result<(), Error> {
+    let mut arr = ptr::null_mut();
+    check(napi_create_array_with_length(env, values.len(), &mut arr), "napi_create_array_with_length")?;
+    for (i, s) in values.iter().enumerate() {
+        let mut v = ptr::null_mut();
+        check(napi_create_string_utf8(env, s.as_ptr() as *const c_char, s.len(), &mut v), "napi_create_string_utf8")?;
+        check(napi_set_element(env, arr, i as u32, v), "napi_set_element")?;
+    }
+    check(napi_set_named_property(env, exports, name.as_ptr() as *const c_char, arr), "napi_set_named_property")
+}
+
+/// A short string argument (at most 63 bytes of UTF-8; longer ones are cut).
+pub unsafe fn short_str_arg(env: Env, v: Value, what: &str) -> Result<String, Error> {
+    let mut buf = [0u8; 64];
+    let mut len = 0usize;
+    if napi_get_value_string_utf8(env, v, buf.as_mut_ptr() as *mut c_char, buf.len(), &mut len) != NAPI_OK {
+        return Err(type_err(format!("triode aead: {what} must be a string")));
+    }
+    Ok(String::from_utf8_lossy(&buf[..len.min(63)]).into_owned())
 }

@@ -1,0 +1,345 @@
+//! The fast path: AES-GCM on OpenSSL's internal AES-NI and GCM128 functions,
+//! bypassing EVP and its per-call provider/OSSL_PARAM overhead (about 200 ns
+//! of the ~220 ns a 64-byte packet costs through EVP in OpenSSL 3).
+//!
+//! Per key: `aesni_set_encrypt_key` expands the key once into an `AES_KEY`
+//! (OpenSSL 3 include/openssl/aes.h: `unsigned int rd_key[4 * (AES_MAXNR + 1)];
+//! int rounds;` with AES_MAXNR = 14, AES_LONG unset on x86_64: 244 bytes; the
+//! aesni asm keeps its round count, 9/11/13, at byte 240), and `CRYPTO_gcm128_new(&aes_key,
+//! aesni_encrypt)` makes one GCM128 context (it computes H and picks the GHASH
+//! code, CLMUL or AVX, itself). Per packet: setiv, aad, encrypt_ctr32 /
+//! decrypt_ctr32 with `aesni_ctr32_encrypt_blocks`, then tag (seal) or finish
+//! (open: OpenSSL compares the ICV with CRYPTO_memcmp, in constant time).
+//!
+//! These are internal, version-dependent OpenSSL symbols. So nothing here is
+//! linked: each is looked up with `dlsym(RTLD_DEFAULT, ...)` when the addon
+//! loads, all of them must come from the same object as the EVP functions
+//! (`dladdr`), the CPU must have AES-NI, PCLMULQDQ and SSSE3, and the path is
+//! used only after it passes known-answer tests and a comparison with the EVP
+//! path on pseudo-random packets (`self_test`). Otherwise EVP stays in use.
+//! Linux x86_64 only; elsewhere `Fns::resolve` always says why not.
+
+use crate::evp::{self, Packet};
+use std::ffi::c_void;
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+use std::ffi::{c_char, c_int};
+
+/// OpenSSL's AES_KEY (see the module comment), 16-byte aligned for the asm's sake.
+#[repr(C, align(16))]
+struct AesKey {
+    rd_key: [u32; 60],
+    rounds: i32,
+}
+
+#[repr(C)]
+pub struct Gcm128Ctx {
+    _opaque: [u8; 0],
+}
+
+type Block128 = unsafe extern "C" fn(inp: *const u8, out: *mut u8, key: *const c_void);
+type Ctr128 = unsafe extern "C" fn(inp: *const u8, out: *mut u8, blocks: usize, key: *const c_void, ivec: *const u8);
+
+/// The OpenSSL functions the fast path calls, resolved at load.
+pub struct Fns {
+    set_encrypt_key: unsafe extern "C" fn(user_key: *const u8, bits: i32, key: *mut AesKey) -> i32,
+    encrypt: Block128,
+    ctr32: Ctr128,
+    gcm_new: unsafe extern "C" fn(key: *const c_void, block: Block128) -> *mut Gcm128Ctx,
+    gcm_setiv: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, iv: *const u8, len: usize),
+    gcm_aad: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, aad: *const u8, len: usize) -> i32,
+    gcm_encrypt_ctr32: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, inp: *const u8, out: *mut u8, len: usize, stream: Ctr128) -> i32,
+    gcm_decrypt_ctr32: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, inp: *const u8, out: *mut u8, len: usize, stream: Ctr128) -> i32,
+    gcm_finish: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, tag: *const u8, len: usize) -> i32,
+    gcm_tag: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, tag: *mut u8, len: usize),
+    gcm_release: unsafe extern "C" fn(ctx: *mut Gcm128Ctx),
+}
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[repr(C)]
+struct DlInfo {
+    dli_fname: *const c_char,
+    dli_fbase: *mut c_void,
+    dli_sname: *const c_char,
+    dli_saddr: *mut c_void,
+}
+
+// From libc (glibc >= 2.34, musl) or libdl, which node has loaded; like the
+// OpenSSL and N-API symbols they resolve when node loads the addon.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+extern "C" {
+    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    fn dladdr(addr: *const c_void, info: *mut DlInfo) -> c_int;
+}
+
+impl Fns {
+    /// The functions, or why the fast path cannot be used here.
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    pub fn resolve() -> Result<Fns, String> {
+        for f in ["aes", "pclmulqdq", "ssse3"] {
+            let has = match f {
+                "aes" => std::arch::is_x86_feature_detected!("aes"),
+                "pclmulqdq" => std::arch::is_x86_feature_detected!("pclmulqdq"),
+                _ => std::arch::is_x86_feature_detected!("ssse3"),
+            };
+            if !has {
+                return Err(format!("the CPU lacks {f}"));
+            }
+        }
+        if std::env::var_os("OPENSSL_ia32cap").is_some() {
+            // Someone is steering OpenSSL's choice of CPU code; EVP honours it, the fast path would not.
+            return Err("OPENSSL_ia32cap is set".into());
+        }
+        // The object the EVP functions come from: the internal ones must be its own.
+        let evp_base = object_of(evp::anchor()).ok_or("dladdr cannot place OpenSSL's EVP functions")?;
+        let sym = |name: &str| -> Result<*mut c_void, String> {
+            let c = format!("{name}\0");
+            // SAFETY: a NUL-terminated name; RTLD_DEFAULT is the null handle on glibc and musl.
+            let p = unsafe { dlsym(std::ptr::null_mut(), c.as_ptr() as *const c_char) };
+            if p.is_null() {
+                return Err(format!("{name} is not exported by this node"));
+            }
+            if object_of(p) != Some(evp_base) {
+                return Err(format!("{name} does not come from the OpenSSL that EVP comes from"));
+            }
+            Ok(p)
+        };
+        // SAFETY: each pointer is the named OpenSSL function, whose C prototype
+        // (include/openssl/modes.h, aes.h, crypto/aes_platform.h) the type spells out.
+        unsafe {
+            use std::mem::transmute as fnp;
+            Ok(Fns {
+                set_encrypt_key: fnp(sym("aesni_set_encrypt_key")?),
+                encrypt: fnp(sym("aesni_encrypt")?),
+                ctr32: fnp(sym("aesni_ctr32_encrypt_blocks")?),
+                gcm_new: fnp(sym("CRYPTO_gcm128_new")?),
+                gcm_setiv: fnp(sym("CRYPTO_gcm128_setiv")?),
+                gcm_aad: fnp(sym("CRYPTO_gcm128_aad")?),
+                gcm_encrypt_ctr32: fnp(sym("CRYPTO_gcm128_encrypt_ctr32")?),
+                gcm_decrypt_ctr32: fnp(sym("CRYPTO_gcm128_decrypt_ctr32")?),
+                gcm_finish: fnp(sym("CRYPTO_gcm128_finish")?),
+                gcm_tag: fnp(sym("CRYPTO_gcm128_tag")?),
+                gcm_release: fnp(sym("CRYPTO_gcm128_release")?),
+            })
+        }
+    }
+
+    #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+    pub fn resolve() -> Result<Fns, String> {
+        Err("the fast path is only built for Linux x86_64".into())
+    }
+}
+
+/// Base address of the loaded object that contains `p`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+fn object_of(p: *const c_void) -> Option<usize> {
+    let mut info = DlInfo { dli_fname: std::ptr::null(), dli_fbase: std::ptr::null_mut(), dli_sname: std::ptr::null(), dli_saddr: std::ptr::null_mut() };
+    // SAFETY: dladdr only reads the process's link map and fills `info`.
+    let ok = unsafe { dladdr(p, &mut info) } != 0;
+    if ok && !info.dli_fbase.is_null() { Some(info.dli_fbase as usize) } else { None }
+}
+
+/// One AES key and its GCM128 context. The context keeps a pointer to the
+/// AES_KEY, which is therefore boxed (fixed address) and outlives it.
+pub struct FastKey {
+    fns: &'static Fns,
+    aes: Box<AesKey>,
+    ctx: *mut Gcm128Ctx,
+}
+
+impl Drop for FastKey {
+    fn drop(&mut self) {
+        // SAFETY: ctx came from CRYPTO_gcm128_new (release clears and frees it); the
+        // round keys are wiped with volatile writes so the compiler keeps them.
+        unsafe {
+            if !self.ctx.is_null() {
+                (self.fns.gcm_release)(self.ctx);
+            }
+            let p: *mut AesKey = &mut *self.aes;
+            std::ptr::write_volatile(p, AesKey { rd_key: [0; 60], rounds: 0 });
+        }
+    }
+}
+
+impl FastKey {
+    /// Expands a 16-, 24- or 32-byte key; None if OpenSSL refuses it.
+    pub fn new(fns: &'static Fns, key: &[u8]) -> Option<FastKey> {
+        if !matches!(key.len(), 16 | 24 | 32) {
+            return None;
+        }
+        let mut k = FastKey { fns, aes: Box::new(AesKey { rd_key: [0; 60], rounds: 0 }), ctx: std::ptr::null_mut() };
+        // SAFETY: `key` has the stated bit length; the AES_KEY is ours and boxed,
+        // so the pointer the GCM128 context keeps stays valid until Drop releases it.
+        unsafe {
+            if (fns.set_encrypt_key)(key.as_ptr(), (key.len() * 8) as i32, &mut *k.aes) != 0 {
+                return None;
+            }
+            // aesni's schedule stores rounds - 1 (9, 11, 13) at byte 240, where its
+            // asm loops read it; anything else means the layout is not what we think.
+            if k.aes.rounds != key.len() as i32 / 4 + 5 {
+                return None;
+            }
+            k.ctx = (fns.gcm_new)(&*k.aes as *const AesKey as *const c_void, fns.encrypt);
+        }
+        if k.ctx.is_null() { None } else { Some(k) }
+    }
+
+    /// Encrypts the data in place and writes the (truncated) ICV. False if OpenSSL refuses.
+    ///
+    /// # Safety
+    /// Every region of `p` must be valid for its length (nonce: 12 bytes, tag_len <= 16).
+    #[inline]
+    pub unsafe fn seal(&self, p: &Packet) -> bool {
+        let f = self.fns;
+        (f.gcm_setiv)(self.ctx, p.nonce, 12);
+        if (f.gcm_aad)(self.ctx, p.aad, p.aad_len) != 0 {
+            return false;
+        }
+        if (f.gcm_encrypt_ctr32)(self.ctx, p.data, p.data, p.data_len, f.ctr32) != 0 {
+            return false;
+        }
+        (f.gcm_tag)(self.ctx, p.tag, p.tag_len);
+        true
+    }
+
+    /// Verifies the ICV and decrypts the data in place; on failure the data is zeroed.
+    ///
+    /// # Safety
+    /// Every region of `p` must be valid for its length (nonce: 12 bytes, tag_len <= 16).
+    #[inline]
+    pub unsafe fn open(&self, p: &Packet) -> bool {
+        let f = self.fns;
+        // The expected ICV is copied before the data is touched (the regions may overlap).
+        let mut want = [0u8; 16];
+        std::ptr::copy(p.tag, want.as_mut_ptr(), p.tag_len.min(16));
+        (f.gcm_setiv)(self.ctx, p.nonce, 12);
+        let ok = (f.gcm_aad)(self.ctx, p.aad, p.aad_len) == 0
+            && (f.gcm_decrypt_ctr32)(self.ctx, p.data, p.data, p.data_len, f.ctr32) == 0
+            && (f.gcm_finish)(self.ctx, want.as_ptr(), p.tag_len) == 0;
+        if !ok && p.data_len > 0 {
+            std::ptr::write_bytes(p.data, 0, p.data_len); // never hand out unauthenticated plaintext
+        }
+        ok
+    }
+}
+
+impl evp::Aead for FastKey {
+    unsafe fn seal(&self, p: &Packet) -> bool {
+        FastKey::seal(self, p)
+    }
+    unsafe fn open(&self, p: &Packet) -> bool {
+        FastKey::open(self, p)
+    }
+}
+
+/// Everything the fast path must get right before it is used: the GCM
+/// known-answer tests (AES-128 and AES-256, ICVs of 16/8/12 bytes, forged ICVs
+/// refused), then seal and open of pseudo-random packets of many lengths
+/// (0, 1, 15, 16, 17, ..., 64, ..., 1420, 9000), AAD of 0/8/12/20 bytes, ICVs
+/// of 8/12/16 bytes and AES-128/192/256, compared byte for byte with the EVP
+/// path (`reference`), each side opening the other's output and refusing a
+/// tampered copy. Ok(()) or the first thing that went wrong.
+pub fn self_test(fns: &'static Fns, reference: evp::Path) -> Result<(), String> {
+    for (key, ct, tag) in [(&evp::KAT_KEY[..], &evp::KAT_CT, &evp::KAT_TAG), (&KAT256_KEY[..], &KAT256_CT, &KAT256_TAG)] {
+        let k = FastKey::new(fns, key).ok_or("key setup failed")?;
+        if !evp::kat_with(&k, ct, tag) {
+            return Err(format!("AES-{} known-answer test failed", key.len() * 8));
+        }
+    }
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    const LENS: [usize; 20] = [0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 96, 127, 255, 256, 1420, 9000];
+    let mut buf = vec![0u8; 12 + 20 + 9000 + 16];
+    let mut fast = vec![0u8; buf.len()];
+    let mut slow = vec![0u8; buf.len()];
+    for key_len in [16usize, 24, 32] {
+        let mut key = [0u8; 32];
+        rng.fill(&mut key);
+        let kf = FastKey::new(fns, &key[..key_len]).ok_or("key setup failed")?;
+        let ke = evp::GcmKey::new(&key[..key_len]).ok_or("EVP key setup failed")?;
+        let ke = evp::WithPath(&ke, reference);
+        for (i, &len) in LENS.iter().enumerate() {
+            let aad_len = [0usize, 8, 12, 20][i % 4];
+            for tag_len in [16usize, 12, 8] {
+                rng.fill(&mut buf);
+                fast.copy_from_slice(&buf);
+                slow.copy_from_slice(&buf);
+                let what = || format!("AES-{} {len} B, AAD {aad_len} B, ICV {tag_len} B", key_len * 8);
+                // SAFETY: the packets lie inside the local buffers, which are long enough.
+                unsafe {
+                    let pf = packet(&mut fast, aad_len, len, tag_len);
+                    let ps = packet(&mut slow, aad_len, len, tag_len);
+                    if !kf.seal(&pf) || !evp::Aead::seal(&ke, &ps) {
+                        return Err(format!("seal refused: {}", what()));
+                    }
+                    if fast != slow {
+                        return Err(format!("seal differs from EVP: {}", what()));
+                    }
+                    // Each opens the other's output (identical bytes, so: its own copy).
+                    let end = 12 + aad_len + len;
+                    if !kf.open(&pf) || !evp::Aead::open(&ke, &ps) || fast[..end] != buf[..end] || fast != slow {
+                        return Err(format!("open failed: {}", what()));
+                    }
+                    kf.seal(&pf);
+                    evp::Aead::seal(&ke, &ps);
+                    // One flipped bit in the ICV, the AAD or the data: both refuse, both zero the data.
+                    let at = match rng.next() % 3 {
+                        0 => 12 + aad_len + len + (rng.next() as usize % tag_len),
+                        1 if aad_len > 0 => 12 + (rng.next() as usize % aad_len),
+                        _ if len > 0 => 12 + aad_len + (rng.next() as usize % len),
+                        _ => 12 + aad_len + len,
+                    };
+                    let bit = 1u8 << (rng.next() % 8);
+                    fast[at] ^= bit;
+                    slow[at] ^= bit;
+                    if kf.open(&pf) || evp::Aead::open(&ke, &ps) {
+                        return Err(format!("a tampered packet was accepted: {}", what()));
+                    }
+                    if fast != slow || fast[12 + aad_len..12 + aad_len + len].iter().any(|&b| b != 0) {
+                        return Err(format!("a refused packet was not zeroed as EVP does: {}", what()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// nonce 12 | AAD | data | ICV, packed from the start of `b`.
+fn packet(b: &mut [u8], aad_len: usize, len: usize, tag_len: usize) -> Packet {
+    assert!(12 + aad_len + len + tag_len <= b.len());
+    let p = b.as_mut_ptr();
+    // SAFETY: all offsets are inside `b` (checked above).
+    unsafe {
+        Packet { nonce: p, aad: p.add(12), aad_len, data: p.add(12 + aad_len), data_len: len, tag: p.add(12 + aad_len + len), tag_len }
+    }
+}
+
+struct XorShift(u64);
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn fill(&mut self, b: &mut [u8]) {
+        for c in b.chunks_mut(8) {
+            let x = self.next().to_le_bytes();
+            c.copy_from_slice(&x[..c.len()]);
+        }
+    }
+}
+
+// McGrew & Viega GCM test case 16: AES-256, the same IV, AAD and plaintext as test case 4.
+const KAT256_KEY: [u8; 32] = [
+    0xfe, 0xff, 0xe9, 0x92, 0x86, 0x65, 0x73, 0x1c, 0x6d, 0x6a, 0x8f, 0x94, 0x67, 0x30, 0x83, 0x08,
+    0xfe, 0xff, 0xe9, 0x92, 0x86, 0x65, 0x73, 0x1c, 0x6d, 0x6a, 0x8f, 0x94, 0x67, 0x30, 0x83, 0x08,
+];
+const KAT256_TAG: [u8; 16] = [
+    0x76, 0xfc, 0x6e, 0xce, 0x0f, 0x4e, 0x17, 0x68, 0xcd, 0xdf, 0x88, 0x53, 0xbb, 0x2d, 0x55, 0x1b,
+];
+const KAT256_CT: [u8; 60] = [
+    0x52, 0x2d, 0xc1, 0xf0, 0x99, 0x56, 0x7d, 0x07, 0xf4, 0x7f, 0x37, 0xa3, 0x2a, 0x84, 0x42, 0x7d, 0x64, 0x3a, 0x8c, 0xdc,
+    0xbf, 0xe5, 0xc0, 0xc9, 0x75, 0x98, 0xa2, 0xbd, 0x25, 0x55, 0xd1, 0xaa, 0x8c, 0xb0, 0x8e, 0x48, 0x59, 0x0d, 0xbb, 0x3d,
+    0xa7, 0xb0, 0x8b, 0x10, 0x56, 0x82, 0x88, 0x38, 0xc5, 0xf6, 0x1e, 0x63, 0x93, 0xba, 0x7a, 0x0a, 0xbc, 0xc9, 0xf6, 0x62,
+];
