@@ -6,7 +6,7 @@ import { SaDatabase, type DfBitMode, type SaConfig } from '../ipsec/sa.js';
 import { espPcap } from '../ipsec/esp-pcap.js';
 
 export const ESP_HELP = `Usage: triode esp encrypt --sa-file <esp_sa> [--spi 0x..] [--esn] [--seq N] [--df-bit clear|set|copy] in.pcap out.pcap
-       triode esp decrypt --sa-file <esp_sa> [--spi 0x..] [--esn] [--replay-window N | --no-anti-replay] in.pcap out.pcap
+       triode esp decrypt --sa-file <esp_sa> [--spi 0x..] [--esn] [--seq N] [--replay-window N | --no-anti-replay] in.pcap out.pcap
 
 ESP (RFC 4303) with AES-GCM (RFC 4106), SAs from a Wireshark esp_sa file
 ("IPv4","<src>","<dst>","0x<spi>","AES-GCM with 16 octet ICV [RFC4106]","0x<key><salt>","NULL","").
@@ -19,7 +19,9 @@ ESP (RFC 4303) with AES-GCM (RFC 4106), SAs from a Wireshark esp_sa file
             sender stops at 2^32-1 and counts seq_cycled.
   decrypt   verifies (ICV), replay-checks and decapsulates every ESP packet;
             failures are counted by reason, never written out. Default
-            anti-replay window 4096 (Junos's).
+            anti-replay window 4096 (Junos's). --seq seeds the highest
+            sequence number already received (default 0: none), so a
+            receiver can start next to a wrap.
 
   --spi 0x..           the SA to use (required when the file holds several, for encrypt)
   --stats <file.json>  accounting, drops by reason, IPsec counters per SA and in total
@@ -90,7 +92,10 @@ export function espCommand(argv: string[]): number {
     const window = values['replay-window'] === undefined ? 4096 : Number(values['replay-window']);
     if (!Number.isInteger(window) || window < 32) throw new Error(`--replay-window takes a whole number of at least 32, not "${values['replay-window']}"`);
     for (const r of records) {
-      db.add(saConfigOf(r, { direction: 'inbound', mode: 'tunnel', esn, antiReplay: values['no-anti-replay'] !== true, replayWindowSize: window }));
+      db.add(saConfigOf(r, {
+        direction: 'inbound', mode: 'tunnel', esn, antiReplay: values['no-anti-replay'] !== true, replayWindowSize: window,
+        highestSeen: values.seq !== undefined ? parseSeq(values.seq) : 0n,
+      }));
     }
   }
   try {

@@ -9,6 +9,7 @@
 // once, each with file:line:column; writing produces lines tshark takes, in a
 // file or as `-o 'uat:esp_sa:<line>'`.
 
+import { ConfigError } from './model.js';
 import { readFileSync } from 'node:fs';
 import { parseIpv4, parseIpv6 } from '../packet/addr.js';
 import { ESP_CIPHER_KEY_LEN, type EspCipher, type SaConfig, type SaDirection, type SaMode } from '../ipsec/sa.js';
@@ -188,7 +189,8 @@ export function parseEspSaFile(text: string, file = 'esp_sa'): EspSaRecord[] {
       records.push({ protocol: protocol as 'IPv4' | 'IPv6', src: fSrc.text, dst: fDst.text, spi, cipher, icvLength, key, salt, file, line: lineNo });
     }
   });
-  if (errs.length > 0) throw new Error(`${errs.length === 1 ? 'esp_sa error' : `${errs.length} esp_sa errors`}:\n  ${errs.join('\n  ')}`);
+  // Each problem is already `file:line:column: message`: one line each, as for configurations.
+  if (errs.length > 0) throw new ConfigError(errs.map((message) => ({ message })));
   return records;
 }
 

@@ -14,7 +14,7 @@
 //! These are internal, version-dependent OpenSSL symbols. So nothing here is
 //! linked: each is looked up with `dlsym(RTLD_DEFAULT, ...)` when the addon
 //! loads, all of them must come from the same object as the EVP functions
-//! (`dladdr`), the CPU must have AES-NI, PCLMULQDQ and SSSE3, and the path is
+//! (their addresses lie in its segments), the CPU must have AES-NI, PCLMULQDQ and SSSE3, and the path is
 //! used only after it passes known-answer tests and a comparison with the EVP
 //! path on pseudo-random packets (`self_test`). Otherwise EVP stays in use.
 //! Linux x86_64 only; elsewhere `Fns::resolve` always says why not.
@@ -55,21 +55,39 @@ pub struct Fns {
     gcm_release: unsafe extern "C" fn(ctx: *mut Gcm128Ctx),
 }
 
+/// The leading fields of glibc's / musl's `struct dl_phdr_info` (<link.h>, 64-bit).
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 #[repr(C)]
-struct DlInfo {
-    dli_fname: *const c_char,
-    dli_fbase: *mut c_void,
-    dli_sname: *const c_char,
-    dli_saddr: *mut c_void,
+struct DlPhdrInfo {
+    addr: usize,
+    name: *const c_char,
+    phdr: *const Elf64Phdr,
+    phnum: u16,
 }
+
+/// `Elf64_Phdr` (<elf.h>).
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[repr(C)]
+struct Elf64Phdr {
+    p_type: u32,
+    p_flags: u32,
+    p_offset: u64,
+    p_vaddr: u64,
+    p_paddr: u64,
+    p_filesz: u64,
+    p_memsz: u64,
+    p_align: u64,
+}
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+const PT_LOAD: u32 = 1;
 
 // From libc (glibc >= 2.34, musl) or libdl, which node has loaded; like the
 // OpenSSL and N-API symbols they resolve when node loads the addon.
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 extern "C" {
     fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-    fn dladdr(addr: *const c_void, info: *mut DlInfo) -> c_int;
+    fn dl_iterate_phdr(cb: unsafe extern "C" fn(*mut DlPhdrInfo, usize, *mut c_void) -> c_int, data: *mut c_void) -> c_int;
 }
 
 impl Fns {
@@ -91,7 +109,7 @@ impl Fns {
             return Err("OPENSSL_ia32cap is set".into());
         }
         // The object the EVP functions come from: the internal ones must be its own.
-        let evp_base = object_of(evp::anchor()).ok_or("dladdr cannot place OpenSSL's EVP functions")?;
+        let evp_object = object_of(evp::anchor() as usize).ok_or("cannot find the object OpenSSL's EVP functions are in")?;
         let sym = |name: &str| -> Result<*mut c_void, String> {
             let c = format!("{name}\0");
             // SAFETY: a NUL-terminated name; RTLD_DEFAULT is the null handle on glibc and musl.
@@ -99,7 +117,7 @@ impl Fns {
             if p.is_null() {
                 return Err(format!("{name} is not exported by this node"));
             }
-            if object_of(p) != Some(evp_base) {
+            if !evp_object.iter().any(|&(lo, hi)| (lo..hi).contains(&(p as usize))) {
                 return Err(format!("{name} does not come from the OpenSSL that EVP comes from"));
             }
             Ok(p)
@@ -130,13 +148,34 @@ impl Fns {
     }
 }
 
-/// Base address of the loaded object that contains `p`.
+/// The address ranges (PT_LOAD segments) of the loaded object that contains
+/// `addr`. dl_iterate_phdr rather than dladdr: dladdr scans node's whole
+/// symbol table, ~1 ms a call.
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
-fn object_of(p: *const c_void) -> Option<usize> {
-    let mut info = DlInfo { dli_fname: std::ptr::null(), dli_fbase: std::ptr::null_mut(), dli_sname: std::ptr::null(), dli_saddr: std::ptr::null_mut() };
-    // SAFETY: dladdr only reads the process's link map and fills `info`.
-    let ok = unsafe { dladdr(p, &mut info) } != 0;
-    if ok && !info.dli_fbase.is_null() { Some(info.dli_fbase as usize) } else { None }
+fn object_of(addr: usize) -> Option<Vec<(usize, usize)>> {
+    struct Find {
+        addr: usize,
+        ranges: Vec<(usize, usize)>,
+    }
+    unsafe extern "C" fn cb(info: *mut DlPhdrInfo, _size: usize, data: *mut c_void) -> c_int {
+        // SAFETY: the loader hands a valid info whose phdr array has phnum entries; data is our Find.
+        let (info, find) = (&*info, &mut *(data as *mut Find));
+        let segs = std::slice::from_raw_parts(info.phdr, info.phnum as usize);
+        let ranges: Vec<(usize, usize)> = segs
+            .iter()
+            .filter(|h| h.p_type == PT_LOAD)
+            .map(|h| (info.addr.wrapping_add(h.p_vaddr as usize), info.addr.wrapping_add((h.p_vaddr + h.p_memsz) as usize)))
+            .collect();
+        if ranges.iter().any(|&(lo, hi)| (lo..hi).contains(&find.addr)) {
+            find.ranges = ranges;
+            return 1; // found: stop
+        }
+        0
+    }
+    let mut find = Find { addr, ranges: Vec::new() };
+    // SAFETY: cb only reads what the loader gives it and writes `find`.
+    unsafe { dl_iterate_phdr(cb, &mut find as *mut Find as *mut c_void) };
+    if find.ranges.is_empty() { None } else { Some(find.ranges) }
 }
 
 /// One AES key and its GCM128 context. The context keeps a pointer to the
