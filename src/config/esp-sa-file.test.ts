@@ -1,3 +1,4 @@
+import { ConfigError } from './model.js';
 import { describe, expect, it } from 'vitest';
 import { espSaRecordOf, formatEspSaFile, formatEspSaLine, parseEspSaFile, saConfigOf } from './esp-sa-file.js';
 
@@ -42,10 +43,13 @@ describe('esp_sa (Wireshark UAT) files', () => {
       '"IPv4","1.1.1.1',
     ].join('\n');
     let msg = '';
+    let problems = -1;
     try {
       parseEspSaFile(text, 'lab/esp_sa');
     } catch (e) {
-      msg = (e as Error).message;
+      expect(e).toBeInstanceOf(ConfigError);
+      msg = (e as ConfigError).message;
+      problems = (e as ConfigError).problems.length;
     }
     expect(msg).toContain('lab/esp_sa:1:52: encryption "AES-CBC [RFC3602]" is not supported: triode implements');
     expect(msg).toContain('lab/esp_sa:1:109: AES-GCM encryption can only be used with NULL authentication');
@@ -61,7 +65,10 @@ describe('esp_sa (Wireshark UAT) files', () => {
     expect(msg).toContain('lab/esp_sa:5:1: 2 fields, expected 8');
     expect(msg).toContain("lab/esp_sa:6:18: expected ',' between fields");
     expect(msg).toContain('lab/esp_sa:7:8: unterminated quoted field');
-    expect(msg).toMatch(/^16 esp_sa errors:/);
+    // Thrown once, one located line per problem, as for configurations.
+    expect(problems).toBe(16);
+    expect(msg.split('\n')).toHaveLength(16);
+    for (const line of msg.split('\n')) expect(line).toMatch(/^lab\/esp_sa:\d+:\d+: /);
   });
 
   it('converts to and from SA configurations', () => {
