@@ -132,7 +132,10 @@ export class Graph {
     }
   }
 
-  /** A packet the device took in locally (ARP for us, an echo request): frees the slot. */
+  /**
+   * A packet the device took in locally (ARP for us, an echo request): frees
+   * the slot. `why` is a constant string, so the hot path builds nothing.
+   */
   consume(slot: number, why: string): void {
     const b = this.batch;
     if (b.flags[slot] & F_TRACED) this.trace.fate(b.traceId[slot], `consumed: ${why}`);

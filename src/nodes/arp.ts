@@ -2,7 +2,7 @@ import { GraphNode } from '../graph/node.js';
 import type { Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ADJ_GLEAN, ADJ_REWRITE } from '../l3/adjacency.js';
-import { formatIpv4, writeU32 } from '../packet/addr.js';
+import { writeU32 } from '../packet/addr.js';
 import { arpMakeReplyInPlace } from '../packet/arp.js';
 
 const ARP_LEN = 28;
@@ -67,7 +67,7 @@ export class ArpInput extends GraphNode {
         this.reply(b, slot, off, p, ifl);
         continue;
       }
-      this.g.consume(slot, op === 1 ? `ARP request for ${formatIpv4(tpa)}` : `ARP reply from ${formatIpv4(spa)}`);
+      this.g.consume(slot, op === 1 ? 'ARP request, not for the device' : 'ARP reply');
     }
   }
 

@@ -149,7 +149,7 @@ export class Ip4Local extends GraphNode {
         continue;
       }
       this.counters[3]++;
-      this.g.consume(slot, `local delivery (protocol ${proto})`);
+      this.g.consume(slot, 'local delivery');
     }
   }
 

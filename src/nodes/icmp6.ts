@@ -162,7 +162,7 @@ export class Ip6Local extends GraphNode {
           continue;
         }
         this.counters[3]++;
-        this.g.consume(slot, `ICMPv6 type ${type}`);
+        this.g.consume(slot, 'ICMPv6 to the device');
         continue;
       }
       if (next === 17 && !multicast) {
@@ -173,7 +173,7 @@ export class Ip6Local extends GraphNode {
         continue;
       }
       this.counters[3]++;
-      this.g.consume(slot, `local delivery (next header ${next})`);
+      this.g.consume(slot, 'local delivery');
     }
   }
 
