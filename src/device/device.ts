@@ -203,9 +203,7 @@ export class DeviceRt {
     const g = this.graph;
     const b = g.batch;
     if (len > MAX_FRAME || origLen > len) {
-      g.acct.in++;
-      g.acct.dropped++;
-      g.drops[g.reason(len > MAX_FRAME ? 'frame_too_long' : 'capture_truncated')]++;
+      this.dropOnArrival(len > MAX_FRAME ? 'frame_too_long' : 'capture_truncated');
       return true;
     }
     const slot = b.alloc();
@@ -224,6 +222,14 @@ export class DeviceRt {
     const eth = g.nodes[this.ethernetInput];
     eth.frame[eth.count++] = slot;
     return true;
+  }
+
+  /** Takes a frame in and drops it at once, before the graph (it cannot enter a slot). */
+  dropOnArrival(reason: string): void {
+    const g = this.graph;
+    g.acct.in++;
+    g.acct.dropped++;
+    g.drops[g.reason(reason)]++;
   }
 
   /** Runs the graph over what was injected, then over released held packets until all have left. */

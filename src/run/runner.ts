@@ -7,6 +7,7 @@ import { TraceBuffer } from '../graph/trace.js';
 import { F_TRACED, VECTOR_SIZE } from '../packet/batch.js';
 import { CaptureReader, newCaptureRecord, type CaptureRecord } from '../pcap/reader.js';
 import { PcapWriter } from '../pcap/writer.js';
+import { LinkQueue } from './link-queue.js';
 import { findPort, portFileName, portName, type Port } from './ports.js';
 
 export interface RunInput {
@@ -39,14 +40,6 @@ export interface RunResult {
   trace: TraceBuffer;
 }
 
-interface InFlight {
-  to: Port;
-  bytes: Uint8Array;
-  tsSec: number;
-  tsNsec: number;
-  traceId: number;
-}
-
 /**
  * A vector spans at most this much input time, as a real dataplane's vector
  * holds what arrived within one poll: packets far apart in time are not
@@ -69,7 +62,9 @@ export class Run {
   readonly devices: DeviceRt[];
   readonly trace: TraceBuffer;
   private readonly writers = new Map<string, { w: PcapWriter; out: PortOutput }>();
-  private linkQueue: InFlight[] = [];
+  /** Frames sent on links this round, and those being delivered (swapped each round). */
+  private linkQueue = new LinkQueue();
+  private delivering = new LinkQueue();
   private linked = 0;
   private nanosecond = false;
 
@@ -102,7 +97,7 @@ export class Run {
           if (peer) {
             this.linked++;
             const traced = (b.flags[slot] & F_TRACED) !== 0;
-            this.linkQueue.push({ to: peer, bytes: data.slice(off, off + len), tsSec, tsNsec, traceId: traced ? b.traceId[slot] : -1 });
+            this.linkQueue.push(peer, data, off, len, tsSec, tsNsec, traced ? b.traceId[slot] : -1);
           }
         };
       });
@@ -178,19 +173,31 @@ export class Run {
     this.opts.progress?.(total, total, taken);
   }
 
-  /** Runs every device over its vector, then delivers link traffic until none is in flight. */
+  /**
+   * Runs every device over its vector, then delivers link traffic until none
+   * is in flight. Frames still crossing links after MAX_LINK_ROUNDS rounds (a
+   * loop TTL does not end) are dropped at the receiving device as
+   * `link_loop_limit`.
+   */
   private round(): void {
     for (const d of this.devices) d.runBatch();
-    for (let rounds = 0; this.linkQueue.length; rounds++) {
+    for (let rounds = 0; this.linkQueue.count > 0; rounds++) {
       const q = this.linkQueue;
-      this.linkQueue = [];
-      if (rounds >= MAX_LINK_ROUNDS) throw new Error('frames still crossing links after 4096 rounds: a forwarding loop');
-      for (const f of q) {
-        if (!f.to.dev.inject(f.to.ifd, f.bytes, 0, f.bytes.length, f.tsSec, f.tsNsec, f.traceId)) {
-          f.to.dev.runBatch();
-          f.to.dev.inject(f.to.ifd, f.bytes, 0, f.bytes.length, f.tsSec, f.tsNsec, f.traceId);
+      this.linkQueue = this.delivering;
+      this.delivering = q;
+      for (let k = 0; k < q.count; k++) {
+        const dev = q.to[k].dev;
+        if (rounds >= MAX_LINK_ROUNDS) {
+          dev.dropOnArrival('link_loop_limit');
+          continue;
+        }
+        const ifd = q.to[k].ifd;
+        if (!dev.inject(ifd, q.bytes, q.off[k], q.len[k], q.tsSec[k], q.tsNsec[k], q.traceId[k])) {
+          dev.runBatch();
+          dev.inject(ifd, q.bytes, q.off[k], q.len[k], q.tsSec[k], q.tsNsec[k], q.traceId[k]);
         }
       }
+      q.clear();
       for (const d of this.devices) d.runBatch();
     }
   }
