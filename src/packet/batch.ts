@@ -1,3 +1,5 @@
+import { ByteCopier } from './byte-copier.js';
+
 // One batch = one preallocated slab of packet slots plus struct-of-arrays
 // metadata. Nothing here is allocated per packet: slots are recycled through a
 // free list and every per-packet field is a typed-array element.
@@ -21,8 +23,6 @@ export const F_LOCAL_ORIGIN = 2;
 
 export class Batch {
   readonly data = new Uint8Array(SLOT_COUNT * SLOT_SIZE);
-  /** The slab as a DataView, for word-at-a-time copies and reads. */
-  readonly view = new DataView(this.data.buffer);
   /** Absolute offset in `data` of the packet's first byte (its current outermost header). */
   readonly off = new Uint32Array(SLOT_COUNT);
   readonly len = new Uint16Array(SLOT_COUNT);
@@ -74,29 +74,11 @@ export class Batch {
     return slot;
   }
 
-  private srcBytes: Uint8Array | null = null;
-  private srcView: DataView | null = null;
+  private readonly copier = new ByteCopier(this.data);
 
-  /**
-   * Copies a frame into a slot's packet position, four bytes at a time: for
-   * small frames, much cheaper than `set(subarray)`, which allocates a view
-   * per packet. The source's DataView is made once per source buffer.
-   */
+  /** Copies a frame into a slot's packet position (no allocation for frames up to 512 bytes). */
   copyIn(slot: number, src: Uint8Array, off: number, len: number): void {
-    const at = this.off[slot];
-    if (len > 512) {
-      this.data.set(src.subarray(off, off + len), at);
-      return;
-    }
-    if (src !== this.srcBytes) {
-      this.srcBytes = src;
-      this.srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    }
-    const sv = this.srcView!;
-    const dv = this.view;
-    let i = 0;
-    for (; i + 4 <= len; i += 4) dv.setUint32(at + i, sv.getUint32(off + i));
-    for (; i < len; i++) this.data[at + i] = src[off + i];
+    this.copier.copy(this.off[slot], src, off, len);
   }
 
   release(slot: number): void {

@@ -2,6 +2,7 @@
 // through one reused buffer, flushed with fs.writeSync) and encodePcap() for
 // building whole files in memory in tests and scripts.
 
+import { ByteCopier } from '../packet/byte-copier.js';
 import * as fs from 'node:fs';
 import { LINKTYPE_ETHERNET } from './linktype.js';
 
@@ -80,6 +81,7 @@ export class PcapWriter {
   readonly linkType: number;
   private fd: number;
   private readonly buf: Buffer;
+  private readonly copier: ByteCopier;
   private readonly dv: DataView;
   private pos = 0;
   private nPackets = 0;
@@ -93,6 +95,7 @@ export class PcapWriter {
     this.linkType = o.linkType;
     this.buf = Buffer.allocUnsafeSlow(DEFAULT_BUFFER_SIZE);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.copier = new ByteCopier(this.buf);
     this.fd = fs.openSync(path, 'w');
     writeFileHeader(this.dv, 0, true, this.nanosecond, this.snaplen, this.linkType);
     this.pos = PCAP_FILE_HEADER_LEN;
@@ -122,7 +125,7 @@ export class PcapWriter {
       this.flush();
       this.writeAll(buf, off, caplen);
     } else {
-      this.buf.set(buf.subarray(off, off + caplen), this.pos);
+      this.copier.copy(this.pos, buf, off, caplen);
       this.pos += caplen;
     }
     this.nPackets++;
