@@ -69,6 +69,7 @@ const UNIT: SchemaNode = {
     disable: R,
     'proxy-arp': V,
     'tunnel': C({}),
+    'service-domain': V,
   },
 };
 
@@ -152,6 +153,94 @@ const ROUTING_INSTANCE: SchemaNode = {
   },
 };
 
+// Inline IPsec (see junos-security.ts). Keys are single-valued leaves (`key hexadecimal "..."`).
+const MANUAL_ENCRYPTION: SchemaNode = { kw: { algorithm: V, key: V } };
+
+const MANUAL_DIRECTION: SchemaNode = {
+  kw: { spi: V, encryption: C(MANUAL_ENCRYPTION), authentication: C(MANUAL_ENCRYPTION), protocol: V },
+};
+
+const IPSEC_MANUAL: SchemaNode = {
+  kw: {
+    ...MANUAL_DIRECTION.kw,
+    gateway: V,
+    'external-interface': V,
+    inbound: C(MANUAL_DIRECTION),
+    outbound: C(MANUAL_DIRECTION),
+  },
+};
+
+const IPSEC_VPN: SchemaNode = {
+  kw: {
+    'bind-interface': V,
+    'copy-outer-dscp': R,
+    'df-bit': V,
+    ike: C({ kw: { gateway: V, 'ipsec-policy': V, 'proxy-identity': C({ kw: { local: V, remote: V, service: R } }) } }),
+    'anti-replay-window-size': V,
+    'no-anti-replay': R,
+    'establish-tunnels': V,
+    'traffic-selector': A1({ kw: { 'local-ip': V, 'remote-ip': V } }),
+    'extended-sequence-number': R,
+    manual: C(IPSEC_MANUAL),
+    'vpn-monitor': C({}),
+  },
+};
+
+const SECURITY: SchemaNode = {
+  kw: {
+    ike: C({
+      kw: {
+        proposal: A1({}),
+        policy: A1({ kw: { proposals: R, 'pre-shared-key': V } }),
+        gateway: A1({
+          kw: {
+            'ike-policy': V,
+            address: R,
+            'local-address': V,
+            'external-interface': V,
+            version: V,
+            'dead-peer-detection': C({}),
+            'local-identity': V,
+            'remote-identity': V,
+          },
+        }),
+        traceoptions: C({}),
+      },
+    }),
+    ipsec: C({
+      kw: {
+        proposal: A1({
+          kw: {
+            protocol: V,
+            'encryption-algorithm': V,
+            'authentication-algorithm': V,
+            'lifetime-seconds': V,
+            'lifetime-kilobytes': V,
+            'extended-sequence-number': R,
+          },
+        }),
+        policy: A1({ kw: { proposals: R, 'proposal-set': V, 'perfect-forward-secrecy': C({ kw: { keys: V } }) } }),
+        vpn: A1(IPSEC_VPN),
+        traceoptions: C({}),
+      },
+    }),
+    zones: C({ kw: { 'security-zone': A1() } }),
+    policies: C({}),
+  },
+};
+
+const SERVICES: SchemaNode = {
+  kw: {
+    'service-set': A1({
+      kw: {
+        'next-hop-service': C({ kw: { 'inside-service-interface': V, 'outside-service-interface': V } }),
+        'ipsec-vpn': A1(),
+      },
+    }),
+    'ipsec-vpn': C({ kw: { rule: A1({ kw: { term: A1() } }) } }),
+  },
+};
+
 export const ROOT_SCHEMA: SchemaNode = {
   kw: {
     version: V,
@@ -171,13 +260,8 @@ export const ROOT_SCHEMA: SchemaNode = {
       },
     }),
     firewall: C({ kw: { family: A1({ kw: { filter: A1({ kw: { term: A1({ kw: { from: C({}), then: C({}) } }) } }) } }), filter: A1() } }),
-    security: C({
-      kw: {
-        ike: C({ kw: { proposal: A1(), policy: A1(), gateway: A1() } }),
-        ipsec: C({ kw: { proposal: A1(), policy: A1(), vpn: A1() } }),
-      },
-    }),
-    services: C({ kw: { 'service-set': A1(), 'ipsec-vpn': C({ kw: { rule: A1({ kw: { term: A1() } }) } }) } }),
+    security: C(SECURITY),
+    services: C(SERVICES),
     'bridge-domains': C({ named: {} }),
     'class-of-service': C({}),
     snmp: C({ kw: { community: A1() } }),

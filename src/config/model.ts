@@ -47,8 +47,16 @@ export interface Ifl {
   encapsulation?: string;
   inet?: FamilyConfig;
   inet6?: FamilyConfig;
+  /**
+   * Junos `service-domain inside|outside` on a service IFL (si-F/P/N.U): the
+   * side of a next-hop service set it stands for (inside: clear traffic routed
+   * in to be encrypted; outside: the ESP side).
+   */
+  serviceDomain?: ServiceDomain;
   loc?: SourceLoc;
 }
+
+export type ServiceDomain = 'inside' | 'outside';
 
 /** A physical interface (IFD): et-0/2/10, ae0, lo0. */
 export interface Ifd {
@@ -104,6 +112,128 @@ export interface IgnoredStatement {
   loc: SourceLoc;
 }
 
+// ---- Inline IPsec (Junos `security ike`, `security ipsec`, `services service-set`) ----
+// IKE is not emulated: an IKE VPN's keys come at run time from an esp_sa file
+// (matched by gateway addresses and SPI); a manual VPN carries its own keys.
+
+/** AES-GCM ciphers (RFC 4106), by their Junos `encryption-algorithm` names. */
+export type IpsecCipher = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
+
+/** `security ike gateway NAME { ... }` */
+export interface IkeGateway {
+  name: string;
+  /** `ike-policy P` (IKE policies themselves are accepted, not emulated). */
+  ikePolicy?: string;
+  /** `address A` (a list: the first is the primary peer, the others backups). */
+  addresses: string[];
+  /** `local-address L`: this device's outer address towards the peer. */
+  localAddress?: string;
+  /** `external-interface IFL` (normalised: `ae0` → `ae0.0`). */
+  externalInterface?: string;
+  /** `version v1-only|v2-only`. */
+  version?: 'v1-only' | 'v2-only';
+  loc?: SourceLoc;
+}
+
+/** `security ipsec proposal NAME { ... }` */
+export interface IpsecProposal {
+  name: string;
+  protocol?: 'esp' | 'ah';
+  /** As written; checked to be an AES-GCM cipher when a VPN uses the proposal. */
+  encryptionAlgorithm?: string;
+  lifetimeSeconds?: number;
+  /** `extended-sequence-number` in the proposal (MX inline IPsec accepts it here or in the vpn). */
+  extendedSequenceNumber: boolean;
+  loc?: SourceLoc;
+}
+
+/** `security ipsec policy NAME { proposals [ P ... ]; }` */
+export interface IpsecPolicy {
+  name: string;
+  proposals: string[];
+  loc?: SourceLoc;
+}
+
+/** `traffic-selector NAME { local-ip P; remote-ip P; }` (prefixes normalised, host bits cleared). */
+export interface TrafficSelector {
+  name: string;
+  localIp?: string;
+  remoteIp?: string;
+  loc?: SourceLoc;
+}
+
+/** One direction of a manual SA. */
+export interface ManualSaKeys {
+  spi: number;
+  cipher: IpsecCipher;
+  /** The AES key alone, lower-case hex (16, 24 or 32 bytes). */
+  key: string;
+  /** The 4-byte GCM salt that follows the key in the configured keying material (RFC 4106 8.1), lower-case hex. */
+  salt: string;
+}
+
+/** `manual { ... }`: a statically keyed SA pair. */
+export interface ManualSa {
+  /** `gateway A`: the peer's outer address. */
+  gateway?: string;
+  /** `external-interface IFL` (normalised to a unit name). */
+  externalInterface?: string;
+  protocol: 'esp';
+  /** Keys and SPI of packets received (`inbound { ... }`, else the shared `spi` / `encryption`). */
+  inbound: ManualSaKeys;
+  /** Keys and SPI of packets sent (`outbound { ... }`, else the shared `spi` / `encryption`). */
+  outbound: ManualSaKeys;
+  loc?: SourceLoc;
+}
+
+/** `security ipsec vpn NAME { ... }` */
+export interface IpsecVpn {
+  name: string;
+  /** `bind-interface st0.N` (route-based VPN). */
+  bindInterface?: string;
+  copyOuterDscp: boolean;
+  dfBit?: 'clear' | 'set' | 'copy';
+  /** `ike { gateway G; ipsec-policy P; }` */
+  ike?: { gateway: string; ipsecPolicy?: string };
+  /** False with `no-anti-replay`. */
+  antiReplay: boolean;
+  /** `anti-replay-window-size N` (Junos 64..65536); the engine's default (4096) applies when absent. */
+  antiReplayWindowSize?: number;
+  establishTunnels?: 'immediately' | 'on-traffic';
+  trafficSelectors: TrafficSelector[];
+  /** `extended-sequence-number` written in the vpn itself. */
+  extendedSequenceNumber: boolean;
+  /** Effective ESN: in the vpn, in a proposal of its ipsec-policy, or (manual) in the vpn. */
+  esn: boolean;
+  manual?: ManualSa;
+  /** True when the configuration carries the keys (manual); false: keys must come from an esp_sa file. */
+  hasManualKeys: boolean;
+  loc?: SourceLoc;
+}
+
+export interface SecurityConfig {
+  ikeGateways: IkeGateway[];
+  ipsecProposals: IpsecProposal[];
+  ipsecPolicies: IpsecPolicy[];
+  ipsecVpns: IpsecVpn[];
+}
+
+/** `services service-set NAME { next-hop-service { ... } ipsec-vpn V; }` */
+export interface ServiceSet {
+  name: string;
+  /** si- unit with service-domain inside (normalised unit name). */
+  insideServiceInterface?: string;
+  /** si- unit with service-domain outside. */
+  outsideServiceInterface?: string;
+  /** VPNs served (`ipsec-vpn V`, possibly several or none). */
+  ipsecVpns: string[];
+  loc?: SourceLoc;
+}
+
+export interface ServicesConfig {
+  serviceSets: ServiceSet[];
+}
+
 export interface Device {
   name: string;
   /** Behaviour profile name (ios, nxos, junos, linux, linux-frr); junos for Junos text. */
@@ -114,6 +244,10 @@ export interface Device {
   /** instances[0] is always the default instance, "master". */
   instances: RoutingInstance[];
   ignored: IgnoredStatement[];
+  /** Junos `security` (IKE gateways, IPsec proposals, policies and VPNs), when configured. */
+  security?: SecurityConfig;
+  /** Junos `services` (service sets), when configured. */
+  services?: ServicesConfig;
   /** The file the device came from, if any. */
   source?: string;
 }

@@ -2,7 +2,7 @@ import { GraphNode } from '../graph/node.js';
 import type { Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ADJ_GLEAN, ADJ_REWRITE } from '../l3/adjacency.js';
-import { writeU32 } from '../packet/addr.js';
+import { readU32, writeU32 } from '../packet/addr.js';
 import { arpMakeReplyInPlace } from '../packet/arp.js';
 
 const ARP_LEN = 28;
@@ -51,8 +51,8 @@ export class ArpInput extends GraphNode {
       if (d[p + 8] & 1) { this.drop(b, slot, E_SENDER_MAC); continue; }
       const ifl = b.rxIfl[slot];
       if (!ifs.ifls[ifl].inet) { this.drop(b, slot, E_NO_INET); continue; }
-      const spa = ((d[p + 14] << 24) | (d[p + 15] << 16) | (d[p + 16] << 8) | d[p + 17]) >>> 0;
-      const tpa = ((d[p + 24] << 24) | (d[p + 25] << 16) | (d[p + 26] << 8) | d[p + 27]) >>> 0;
+      const spa = readU32(d, p + 14);
+      const tpa = readU32(d, p + 24);
       this.counters[op === 1 ? 0 : 1]++;
       if (spa !== 0 && ifs.isOwn4(ifl, spa)) { this.drop(b, slot, E_DUPLICATE); continue; }
       const forUs = ifs.isOwn4(ifl, tpa);
@@ -115,7 +115,7 @@ export class Ip4Arp extends GraphNode {
       const slot = frame[i];
       const a = dev.adjs.all[b.adj[slot]];
       const l3 = b.l3[slot];
-      const dst = ((d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]) >>> 0;
+      const dst = readU32(d, l3 + 16);
       const nb = a.kind === ADJ_GLEAN ? dev.neighbor4(a.ifl, dst) : dev.nbrs.all[a.neighbor];
       if (dev.adjs.all[nb.adj].kind === ADJ_REWRITE) {
         b.adj[slot] = nb.adj;

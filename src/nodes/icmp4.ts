@@ -2,7 +2,7 @@ import { GraphNode } from '../graph/node.js';
 import { F_LOCAL_ORIGIN, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ipv4HeaderChecksum, internetChecksum } from '../packet/checksum.js';
-import { writeU32 } from '../packet/addr.js';
+import { readU32, writeU32 } from '../packet/addr.js';
 import { icmpEchoToReplyInPlace } from '../packet/icmp.js';
 
 /** Packs an ICMP error's type, code and (for "fragmentation needed") next-hop MTU into `Batch.aux`. */
@@ -38,8 +38,8 @@ export class Ip4IcmpError extends GraphNode {
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const l3 = b.l3[slot];
-      const origSrc = ((d[l3 + 12] << 24) | (d[l3 + 13] << 16) | (d[l3 + 14] << 8) | d[l3 + 15]) >>> 0;
-      const origDst = ((d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]) >>> 0;
+      const origSrc = readU32(d, l3 + 12);
+      const origDst = readU32(d, l3 + 16);
       const ihl = (d[l3] & 15) << 2;
       const proto = d[l3 + 9];
       const fragOff = ((d[l3 + 6] & 0x1f) << 8) | d[l3 + 7];
@@ -134,7 +134,7 @@ export class Ip4Local extends GraphNode {
       const proto = d[l3 + 9];
       const total = b.off[slot] + b.len[slot] - l3;
       const fragmented = (((d[l3 + 6] & 0x3f) << 8) | d[l3 + 7]) !== 0;
-      const dst = ((d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]) >>> 0;
+      const dst = readU32(d, l3 + 16);
       const unicast = dst < 0xe0000000;
       if (proto === 1 && !fragmented && unicast && total >= ihl + 8 && d[l3 + ihl] === 8) {
         this.counters[0]++;

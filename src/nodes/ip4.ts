@@ -5,7 +5,7 @@ import {
   ADJ_DROP, ADJ_GLEAN, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, type Adjacency,
 } from '../l3/adjacency.js';
 import { formatPrefix } from '../l3/table.js';
-import { formatIpv4 } from '../packet/addr.js';
+import { formatIpv4, readU32 } from '../packet/addr.js';
 import { flowHash4 } from './flow-hash.js';
 import { IPV4_ERRORS, checkIpv4, ipv4DecrementTtl } from '../packet/ipv4.js';
 import { icmpErrorAux } from './icmp4.js';
@@ -65,7 +65,7 @@ export class Ip4Lookup extends GraphNode {
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const l3 = b.l3[slot];
-      const dst = ((d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]) >>> 0;
+      const dst = readU32(d, l3 + 16);
       // Multicast and limited broadcast are not routed: the device takes them.
       if (dst >= 0xe0000000) { this.enqueue(NEXT_LOCAL, slot); continue; }
       // RFC 1812 5.3.4: a unicast packet received in a link-layer broadcast or multicast frame is not
