@@ -12,6 +12,7 @@ import {
   parseIp,
   sameSubnet,
 } from './values.js';
+import { checkSecurity } from './security-checks.js';
 
 export interface Problem {
   loc?: SourceLoc;
@@ -106,6 +107,7 @@ export function finishDevice(device: Device, placements: Placement[], locs: Fiel
       }
     }
   }
+  checkSecurity(device, ifls, locs, problems);
   return device;
 }
 

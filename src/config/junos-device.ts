@@ -2,7 +2,7 @@
 //
 // parseJunos builds the statement tree (groups applied); the top-level handler
 // table below walks it. Hierarchies with no handler (protocols, chassis, snmp,
-// policy-options, firewall, security, services, ...) are listed in
+// policy-options, firewall, ...) are listed in
 // `device.ignored` once per top-level statement ("protocols isis", "chassis");
 // unmodelled statements inside modelled hierarchies are listed with their full
 // path. Every problem is collected and thrown once as a ConfigError.
@@ -17,6 +17,7 @@ import { dispatch, ignore, single, type BuildContext, type HandlerTable } from '
 import { interfaces } from './junos-interfaces.js';
 import { ROUTING_OPTIONS_HANDLERS, routingInstances } from './junos-routing.js';
 import { FieldLocs, finishDevice } from './device-checks.js';
+import { security, services } from './junos-security.js';
 
 export const SYSTEM_HANDLERS: HandlerTable<Device> = {
   'host-name': (n, device, ctx, p) => {
@@ -38,6 +39,8 @@ export const TOP_HANDLERS: HandlerTable<Device> = {
   'routing-options': (n, device, ctx, p) =>
     dispatch(ROUTING_OPTIONS_HANDLERS, n, { instance: device.instances[0]!, master: true }, ctx, [...p, ...n.words]),
   'routing-instances': routingInstances,
+  security, // inline IPsec: junos-security.ts
+  services,
   groups: () => {}, // applied by the parser
   protocols: ignoreChildren,
   // Top-level statements without a handler are reported by their keyword alone.

@@ -144,6 +144,12 @@ export const IFL_HANDLERS: HandlerTable<Ifl> = {
     const known = new Set([0, outer, outer + 1, inner, inner + 1]);
     if (n.words.some((_, i) => !known.has(i))) ignore(ctx, n, p);
   },
+  'service-domain': (n, ifl, ctx, p) => {
+    const v = single(ctx, n, p, 'service domain');
+    if (v === 'inside' || v === 'outside') ifl.serviceDomain = v;
+    else if (v !== undefined) error(ctx, wordLoc(n, 1), `service-domain '${v}' is not inside or outside`);
+    ctx.locs.set(ifl, 'serviceDomain', wordLoc(n, 1));
+  },
   family: (n, ifl, ctx, p) => {
     const f = n.words[1];
     if (f !== 'inet' && f !== 'inet6') {
@@ -200,6 +206,8 @@ export const IFD_HANDLERS: HandlerTable<Ifd> = {
     else ifd.mac = mac;
   },
   mtu: (n, ifd, ctx, p) => {
+    // A secure tunnel IFD has no media MTU (set the family mtu of its units): reported, not modelled.
+    if (ifd.name === 'st0') return ignore(ctx, n, p);
     const text = single(ctx, n, p, 'MTU');
     if (text === undefined) return;
     const v = parseIntIn(text, MEDIA_MTU_MIN, MEDIA_MTU_MAX);
