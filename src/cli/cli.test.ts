@@ -121,9 +121,9 @@ describe('triode errors: one line on stderr, no stack trace, exit 2', () => {
     expect(r.stderr).toMatch(/bad\.conf:3:\d+: /);
   });
 
-  it('an unknown port names the interfaces there are', () => {
+  it('an unknown port names the ports there are', () => {
     const line = expectOneLineError(triode('run', 'R1.conf', '--in', `et-9/9/9=${inA}`));
-    expect(line).toBe('triode: unknown interface "et-9/9/9" on R1 (interfaces: et-0/0/0, et-0/0/1)');
+    expect(line).toBe('triode: unknown interface "et-9/9/9" on R1 (ports: et-0/0/0, et-0/0/1)');
   });
 
   it('a missing input file and a missing configuration file', () => {

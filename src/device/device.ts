@@ -64,6 +64,10 @@ export class DeviceRt {
       for (const n of ifl.model.inet6?.neighbors ?? []) this.resolve6(ifl.index, parseIpv6(n.ip), parseMac(n.mac), 0, 0, true);
     }
     this.warnings = buildRoutes(this);
+    const tunnels = this.ifs.ifls.filter((l) => !this.ifs.ifds[l.ifd].ethernet && !/^lo\d/.test(l.name)).map((l) => l.name);
+    if (tunnels.length) {
+      this.warnings.push(`${tunnels.join(', ')}: tunnel and service interfaces are not emulated yet: traffic routed into them is dropped as tunnel_not_emulated`);
+    }
     addForwardingNodes(this);
     this.graph.wire();
     this.ethernetInput = this.graph.nodes.indexOf(this.graph.node('ethernet-input'));

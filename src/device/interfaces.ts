@@ -18,10 +18,18 @@ export interface Ipv6Address {
   primary: boolean;
 }
 
+/**
+ * IFDs that carry no Ethernet frames of their own: loopback, secure tunnel,
+ * service, GRE/IP-IP tunnel, logical tunnel interfaces.
+ */
+const NOT_ETHERNET = /^(lo\d|st\d|si-|gr-|ip-|lt-|ms-|sp-|vt-|pp\d|dsc|fti\d)/;
+
 /** A port: one IFD, where frames are taken in and sent out. */
 export interface IfdRt {
   index: number;
   name: string;
+  /** An Ethernet port (et-, xe-, ge-, ae, eth...), as opposed to lo0, st0, si- and other logical IFDs. */
+  ethernet: boolean;
   mac: Uint8Array;
   /** Largest frame taken in or sent, Ethernet header included. */
   mtu: number;
@@ -75,6 +83,7 @@ export class Interfaces {
       const rt: IfdRt = {
         index: this.ifds.length,
         name: ifd.name,
+        ethernet: !NOT_ETHERNET.test(ifd.name),
         mac: ifd.mac ? parseMac(ifd.mac) : derivedMac(device.name, ifd.name),
         mtu: ifd.mtu ?? DEFAULT_MEDIA_MTU,
         disabled: ifd.disabled,

@@ -22,9 +22,7 @@ export function buildRoutes(dev: DeviceRt): string[] {
     const t6 = dev.tables[ifl.table6];
     for (const a of ifl.v4) {
       if (a.len < 32) {
-        const glean = dev.adjs.add(ADJ_GLEAN, 4);
-        glean.ifl = ifl.index;
-        t4.add(route4((a.ip & mask4(a.len)) >>> 0, a.len, 'Direct', glean, [`via ${ifl.name}`]));
+        t4.add(route4((a.ip & mask4(a.len)) >>> 0, a.len, 'Direct', linkAdj(dev, 4, ifl.index), [`via ${ifl.name}`]));
       }
       t4.add(route4(a.ip, 32, 'Local', local(dev, 4), [`Local via ${ifl.name}`]));
       if (a.len < 31) {
@@ -36,9 +34,7 @@ export function buildRoutes(dev: DeviceRt): string[] {
     }
     for (const a of ifl.v6) {
       if (a.len < 128) {
-        const glean = dev.adjs.add(ADJ_GLEAN, 6);
-        glean.ifl = ifl.index;
-        t6.add(route6(maskBytes6(a.ip, a.len), a.len, 'Direct', glean, [`via ${ifl.name}`]));
+        t6.add(route6(maskBytes6(a.ip, a.len), a.len, 'Direct', linkAdj(dev, 6, ifl.index), [`via ${ifl.name}`]));
       }
       t6.add(route6(a.ip, 128, 'Local', local(dev, 6), [`Local via ${ifl.name}`]));
     }
@@ -59,6 +55,31 @@ export function buildRoutes(dev: DeviceRt): string[] {
 
 function where(r: StaticRoute): string {
   return r.loc ? `${r.loc.file}:${r.loc.line}:${r.loc.col}: ` : '';
+}
+
+/** Drop reason of traffic routed into an interface triode does not emulate yet (st0, si-, gr- ...). */
+export const TUNNEL_NOT_EMULATED = 'tunnel_not_emulated';
+
+function isLink(dev: DeviceRt, ifl: number): boolean {
+  return dev.ifs.ifds[dev.ifs.ifls[ifl].ifd].ethernet;
+}
+
+/**
+ * "The destination is on this IFL's link": a glean adjacency (ARP/ND for the
+ * destination) on an Ethernet IFL. Secure-tunnel, service and other tunnel
+ * IFLs are not emulated yet: traffic routed into them is dropped, counted as
+ * tunnel_not_emulated, rather than ARPed for on a link that does not exist.
+ */
+function linkAdj(dev: DeviceRt, family: 4 | 6, ifl: number): Adjacency {
+  if (isLink(dev, ifl)) {
+    const glean = dev.adjs.add(ADJ_GLEAN, family);
+    glean.ifl = ifl;
+    return glean;
+  }
+  const drop = dev.adjs.add(ADJ_DROP, family);
+  drop.ifl = ifl;
+  drop.reason = TUNNEL_NOT_EMULATED;
+  return drop;
 }
 
 function local(dev: DeviceRt, family: 4 | 6): Adjacency {
@@ -122,16 +143,16 @@ function resolveNextHop(
   if (iflName !== undefined && ifl < 0) return null;
   if (address === undefined) {
     // Next hop is an interface: every destination is on its link.
-    const glean = dev.adjs.add(ADJ_GLEAN, family);
-    glean.ifl = ifl;
-    return { adj: glean, via: `via ${iflName}` };
+    return { adj: linkAdj(dev, family, ifl), via: `via ${iflName}` };
   }
   if (family === 4) {
     const nh = parseIpv4(address);
+    if (ifl >= 0 && !isLink(dev, ifl)) return { adj: linkAdj(dev, 4, ifl), via: `to ${formatIpv4(nh)} via ${iflName}` };
     if (ifl >= 0) return { adj: dev.neighborAdj4(ifl, nh), via: `to ${formatIpv4(nh)} via ${iflName}` };
     return followRoute(dev, table.resolve4(nh), (gleanIfl) => dev.neighborAdj4(gleanIfl, nh), formatIpv4(nh));
   }
   const nh = parseIpv6(address);
+  if (ifl >= 0 && !isLink(dev, ifl)) return { adj: linkAdj(dev, 6, ifl), via: `to ${formatIpv6(nh, 0)} via ${iflName}` };
   if (ifl >= 0) return { adj: dev.neighborAdj6(ifl, nh), via: `to ${formatIpv6(nh, 0)} via ${iflName}` };
   return followRoute(dev, table.resolve6(nh), (gleanIfl) => dev.neighborAdj6(gleanIfl, nh), formatIpv6(nh, 0));
 }
@@ -145,6 +166,7 @@ function followRoute(
     const n = neighbor(adj.ifl);
     return { adj: n, via: `to ${nhText} via ${dev.ifs.ifls[adj.ifl].name}` };
   }
+  if (adj.kind === ADJ_DROP && adj.reason === TUNNEL_NOT_EMULATED) return { adj, via: `to ${nhText} ${via.via.join(', ')}` };
   if (adj.kind === ADJ_LOCAL || adj.kind === ADJ_DROP || adj.kind === ADJ_REJECT) return null;
   // Recursive: share the resolving route's forwarding.
   return { adj, via: `to ${nhText} via ${via.via.join(', ').replace(/^to \S+ /, '')}` };

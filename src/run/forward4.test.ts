@@ -321,3 +321,30 @@ describe('IPv4 MTU', () => {
     expect(r.stats.balanced).toBe(true);
   });
 });
+
+describe('interfaces that are not Ethernet ports (st0, si-, lo0)', () => {
+  const TUNNEL_CONF = `
+interfaces {
+  et-0/0/0 { unit 0 { family inet { address 10.0.0.1/24 { arp 10.0.0.2 mac ${HOST0}; } } } }
+  si-0/1/0 { unit 0 { family inet; service-domain inside; } unit 1 { family inet; service-domain outside; } }
+  st0 { unit 1 { family inet { address 12.1.1.1/29; } } }
+  lo0 { unit 0 { family inet { address 1.1.1.1/32; } } }
+}
+routing-options { static { route 12.1.1.2/32 next-hop st0.1; route 60.1.1.0/24 next-hop 12.1.1.2; } }`;
+
+  it('traffic routed into st0 (directly, recursively, or to its subnet) is dropped as tunnel_not_emulated, never ARPed for', () => {
+    const dsts = ['60.1.1.7', '12.1.1.2', '12.1.1.5'];
+    const r = runFrames(junosScenario(TUNNEL_CONF), { 'et-0/0/0': dsts.map((dst, i) => ({ t: i, frame: ping4(from0, { src: '10.0.0.2', dst }) })) });
+    expect(r.out).toEqual({});
+    expect(r.stats.drops).toEqual({ tunnel_not_emulated: 3 });
+    expect(r.stats.accounting).toEqual({ in: 3, generated: 0, out: 0, consumed: 0, dropped: 3, linked: 0 });
+    expect(r.devices[0].warnings).toEqual([
+      'si-0/1/0.0, si-0/1/0.1, st0.1: tunnel and service interfaces are not emulated yet: traffic routed into them is dropped as tunnel_not_emulated',
+    ]);
+  });
+
+  it('a non-Ethernet interface cannot be given as an input port', () => {
+    expect(() => runFrames(junosScenario(TUNNEL_CONF), { st0: [] })).toThrow('"st0" on R1 is not a port: it carries no Ethernet frames of its own');
+    expect(() => runFrames(junosScenario(TUNNEL_CONF), { lo0: [] })).toThrow('"lo0" on R1 is not a port');
+  });
+});

@@ -29,7 +29,8 @@ export function findPort(devices: DeviceRt[], name: string): Port {
   }
   const dev = devices[devIndex];
   const ifd = dev.ifs.ifd(ifdName);
-  if (ifd < 0) throw new Error(`unknown interface "${ifdName}" on ${dev.name} (interfaces: ${dev.ifs.ifds.map((i) => i.name).join(', ')})`);
+  if (ifd < 0) throw new Error(`unknown interface "${ifdName}" on ${dev.name} (ports: ${dev.ifs.ifds.filter((i) => i.ethernet).map((i) => i.name).join(', ')})`);
+  if (!dev.ifs.ifds[ifd].ethernet) throw new Error(`"${ifdName}" on ${dev.name} is not a port: it carries no Ethernet frames of its own`);
   return { dev, devIndex, ifd, name: portName(devices, dev, ifd) };
 }
 
