@@ -20,6 +20,17 @@ function formatTime(sec: number, nsec: number): string {
   return `${sec}.${String(nsec).padStart(9, '0')}`;
 }
 
+/**
+ * What a step adds to the one-line path: the receiving IFL at ethernet-input,
+ * the route at a lookup (without the table name), any other node's note.
+ */
+function pathStep(s: TraceStep): string[] {
+  if (!s.note || s.node === 'interface-output') return [];
+  if (s.node === 'ethernet-input') return [s.note.split(';')[0]];
+  if (s.node.endsWith('-lookup')) return [`${s.node} ${s.note.replace(/^\S+ /, '')}`];
+  return [`${s.node} ${s.note}`];
+}
+
 /** A traced packet as text: one line per node with its note and decode, then the path in one line. */
 export function formatTrace(t: PacketTrace, multiDevice: boolean): string {
   const lines = [`Packet ${t.id + 1}  in ${t.origin}  at ${formatTime(t.tsSec, t.tsNsec)}`];
@@ -31,9 +42,7 @@ export function formatTrace(t: PacketTrace, multiDevice: boolean): string {
     lines.push(`  ${name.padEnd(width)}  ${s.note ? `${s.note} | ` : ''}${decodeStep(s)}`);
     if (multiDevice && s.device !== lastDevice) path.push(`[${s.device}]`);
     lastDevice = s.device;
-    if (s.node === 'ethernet-input' && s.note) path.push(s.note.split(';')[0]);
-    else if (s.node.endsWith('-lookup') && s.note) path.push(`${s.node} ${s.note.replace(/^\S+ /, '')}`);
-    else if (s.node !== 'ethernet-input' && !s.node.endsWith('-lookup') && s.note && s.node !== 'interface-output') path.push(`${s.node} ${s.note}`);
+    path.push(...pathStep(s));
   }
   for (const f of t.fates) lines.push(`  → ${f}`);
   const last = t.fates[t.fates.length - 1];

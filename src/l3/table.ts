@@ -58,7 +58,6 @@ export class RouteTable {
   readonly lpm4: Lpm4 | null;
   readonly lpm6: Lpm6 | null;
   private readonly rib = new Map<string, Route[]>();
-  private readonly hostRoutes = new Set<string>();
 
   constructor(readonly index: number, readonly name: string, readonly family: 4 | 6, expectedRoutes = 0) {
     this.lpm4 = family === 4 ? new Lpm4({ expectedRoutes }) : null;
@@ -73,7 +72,6 @@ export class RouteTable {
     // Stable: among equal preferences the first configured stays active.
     list.sort((a, b) => a.preference - b.preference);
     this.program(list[0]);
-    this.hostRoutes.delete(key);
   }
 
   /** The active route for an exact prefix, if any. */
@@ -100,16 +98,12 @@ export class RouteTable {
 
   /** Installs a neighbour's host route unless the RIB has a route for that exact prefix. */
   addHost4(ip: number, adj: number): void {
-    const key = `${formatIpv4(ip)}/32`;
-    if (this.rib.has(key)) return;
-    this.hostRoutes.add(key);
+    if (this.rib.has(`${formatIpv4(ip)}/32`)) return;
     this.lpm4!.insert(ip >>> 0, 32, adj);
   }
 
   addHost6(ip: Uint8Array, adj: number): void {
-    const key = `${formatIpv6(ip, 0)}/128`;
-    if (this.rib.has(key)) return;
-    this.hostRoutes.add(key);
+    if (this.rib.has(`${formatIpv6(ip, 0)}/128`)) return;
     this.lpm6!.insert(ip, 128, adj);
   }
 
@@ -118,10 +112,6 @@ export class RouteTable {
     const lists = [...this.rib.values()];
     lists.sort((a, b) => comparePrefix(a[0], b[0]));
     return lists;
-  }
-
-  get prefixCount(): number {
-    return this.rib.size;
   }
 
   private program(r: Route): void {
