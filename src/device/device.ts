@@ -1,4 +1,10 @@
-import type { Device } from '../config/model.js';
+import { ConfigError, type Device } from '../config/model.js';
+import type { EspSaRecord } from '../config/esp-sa-file.js';
+import type { AeadBackend } from '../crypto/aead.js';
+import { getAeadBackend } from '../crypto/backend.js';
+import { SaDatabase } from '../ipsec/sa.js';
+import { buildVpns, type VpnRt } from '../ipsec/vpn.js';
+import { formatIpv4 as fmt4, formatIpv6 as fmt6 } from '../packet/addr.js';
 import { Graph } from '../graph/graph.js';
 import { TraceBuffer } from '../graph/trace.js';
 import { Batch, F_TRACED, HEADROOM, MAX_FRAME } from '../packet/batch.js';
@@ -20,6 +26,10 @@ export interface DeviceOptions {
   portPrefix?: string;
   /** FIB size hint for the default tables (benchmarks with large tables). */
   expectedRoutes?: number;
+  /** esp_sa records giving the keys of IKE VPNs (IKE is not emulated): `triode run --sa-file`. */
+  saRecords?: readonly EspSaRecord[];
+  /** AEAD backend of the device's SAs (default: getAeadBackend()). */
+  aead?: AeadBackend;
 }
 
 /** A device at run time: its interfaces, tables, neighbour caches and node graph. */
@@ -37,6 +47,13 @@ export class DeviceRt {
   /** Held packets whose neighbour resolved, waiting for a free slot. */
   private readonly released: { held: HeldPacket; adj: Adjacency }[] = [];
   private readonly ethernetInput: number;
+  /** The SA database of the device's VPNs (null: no VPN). */
+  ipsec: SaDatabase | null = null;
+  /** Route-based IPsec VPNs (st0 bound, served by a service set). */
+  vpns: VpnRt[] = [];
+  /** VPN index by st0 IFL index (-1: none), and by SA index. */
+  vpnOfSt0 = new Int32Array(0);
+  vpnOfSa = new Int32Array(0);
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
@@ -63,14 +80,74 @@ export class DeviceRt {
       for (const n of ifl.model.inet?.neighbors ?? []) this.resolve4(ifl.index, parseIpv4(n.ip), parseMac(n.mac), 0, 0, true);
       for (const n of ifl.model.inet6?.neighbors ?? []) this.resolve6(ifl.index, parseIpv6(n.ip), parseMac(n.mac), 0, 0, true);
     }
+    this.buildVpns(opts);
     this.warnings = buildRoutes(this);
-    const tunnels = this.ifs.ifls.filter((l) => !this.ifs.ifds[l.ifd].ethernet && !/^lo\d/.test(l.name)).map((l) => l.name);
+    const served = new Set<number>();
+    for (const v of this.vpns) served.add(v.st0).add(v.siInside).add(v.siOutside);
+    const tunnels = this.ifs.ifls.filter((l) => !this.ifs.ifds[l.ifd].ethernet && !/^lo\d/.test(l.name) && !served.has(l.index)).map((l) => l.name);
     if (tunnels.length) {
       this.warnings.push(`${tunnels.join(', ')}: tunnel and service interfaces are not emulated yet: traffic routed into them is dropped as tunnel_not_emulated`);
     }
     addForwardingNodes(this);
     this.graph.wire();
     this.ethernetInput = this.graph.nodes.indexOf(this.graph.node('ethernet-input'));
+  }
+
+  /** VPNs and their SAs; a VPN without keys (or other VPN problems) throws one ConfigError. */
+  private buildVpns(opts: DeviceOptions): void {
+    const ifs = this.ifs;
+    this.vpnOfSt0 = new Int32Array(ifs.ifls.length).fill(-1);
+    if (!this.model.security?.ipsecVpns.some((v) => v.bindInterface !== undefined)) return;
+    const { vpns, problems } = buildVpns({
+      device: this.model,
+      ifl: (name) => ifs.ifl(name),
+      tableOf: (ifl, family) => (ifl >= 0 ? (family === 4 ? ifs.ifls[ifl].table4 : ifs.ifls[ifl].table6) : this.table('master', family).index),
+      iflOfAddress: (address) => {
+        for (const l of ifs.ifls) {
+          if (l.v4.some((a) => fmt4(a.ip) === address) || l.v6.some((a) => fmt6(a.ip, 0) === address)) return l.index;
+        }
+        return -1;
+      },
+      addressOf: (ifl, family) => {
+        if (ifl < 0) return undefined;
+        const l = ifs.ifls[ifl];
+        if (family === 4) return l.v4.length ? fmt4((l.v4.find((a) => a.primary) ?? l.v4[0]).ip) : undefined;
+        return l.v6.length ? fmt6((l.v6.find((a) => a.primary) ?? l.v6[0]).ip, 0) : undefined;
+      },
+    }, () => (this.ipsec ??= new SaDatabase(opts.aead ?? getAeadBackend())), opts.saRecords ?? []);
+    if (problems.length) {
+      this.ipsec?.close();
+      this.ipsec = null;
+      throw new ConfigError(problems);
+    }
+    this.vpns = vpns;
+    this.vpnOfSa = new Int32Array(this.ipsec?.sas.length ?? 0).fill(-1);
+    for (const v of vpns) {
+      this.vpnOfSt0[v.st0] = v.index;
+      this.vpnOfSa[v.outSa] = v.index;
+      this.vpnOfSa[v.inSa] = v.index;
+    }
+  }
+
+  /** The VPN whose local gateway address is the IPv4 address `ip`, or -1. */
+  vpnOfLocal4(ip: number): number {
+    for (const v of this.vpns) {
+      const s = this.ipsec!.sas[v.inSa];
+      if (s.dst.length === 4 && ((s.dst[0] << 24) | (s.dst[1] << 16) | (s.dst[2] << 8) | s.dst[3]) >>> 0 === ip >>> 0) return v.index;
+    }
+    return -1;
+  }
+
+  /** The VPN whose local gateway address is the IPv6 address at d[off, off + 16), or -1. */
+  vpnOfLocal6(d: Uint8Array, off: number): number {
+    for (const v of this.vpns) {
+      const s = this.ipsec!.sas[v.inSa];
+      if (s.dst.length !== 16) continue;
+      let k = 0;
+      while (k < 16 && s.dst[k] === d[off + k]) k++;
+      if (k === 16) return v.index;
+    }
+    return -1;
   }
 
   private addTable(name: string, family: 4 | 6, expectedRoutes = 0): RouteTable {
@@ -240,13 +317,17 @@ export class DeviceRt {
   runBatch(): void {
     const g = this.graph;
     g.run();
-    while (this.released.length) {
+    const rewrite4 = g.node('ip4-rewrite');
+    const rewrite6 = g.node('ip6-rewrite');
+    let next = 0;
+    while (next < this.released.length) {
       const b = g.batch;
-      const rewrite = g.node(this.released[0].adj.family === 4 ? 'ip4-rewrite' : 'ip6-rewrite');
-      let moved = 0;
-      while (this.released.length && b.free > 0) {
-        const { held, adj } = this.released.shift()!;
-        const node = adj.family === 4 ? rewrite : g.node('ip6-rewrite');
+      const start = next;
+      // One family per run, so released packets leave in the order their neighbours resolved.
+      const family = this.released[next].adj.family;
+      const node = family === 4 ? rewrite4 : rewrite6;
+      while (next < this.released.length && b.free > 0 && this.released[next].adj.family === family) {
+        const { held, adj } = this.released[next++];
         const slot = b.alloc();
         const at = b.slotStart(slot) + HEADROOM;
         b.data.set(held.bytes, at);
@@ -263,11 +344,11 @@ export class DeviceRt {
         b.adj[slot] = adj.index;
         if (held.flags & F_TRACED) g.trace.fate(held.traceId, 'released from hold queue');
         node.frame[node.count++] = slot;
-        moved++;
       }
-      if (moved === 0) break;
+      if (next === start) break;
       g.run();
     }
+    this.released.splice(0, next);
   }
 
   /**

@@ -154,6 +154,16 @@ describe('IPv6 neighbour resolution', () => {
     expect(r.stats.accounting).toEqual({ in: 3, generated: 1, out: 3, consumed: 1, dropped: 0, linked: 0 });
   });
 
+  it('an NA and an ARP reply in one vector release the IPv6 and the IPv4 packets each through its own rewrite', () => {
+    const r = run({
+      'et-0/0/0': [{ t: 10, frame: toHost9v6(1) }, { t: 10.1, frame: toHost9(1) }],
+      'et-0/0/1': [{ t: 10.5, frame: na9 }, { t: 10.50001, frame: arpReply9 }],
+    });
+    const out6 = ping6({ src: M1, dst: HOST9 }, { src: '2001:db8::2', dst: '2001:db8:1::9', hlim: 63 }, 1, 1);
+    expect(r.out['et-0/0/1'].map((f) => hex(f.frame))).toEqual([hex(ns9), hex(arpRequest9), hex(out6), hex(toHost9Out(1))]);
+    expect(r.stats.accounting).toEqual({ in: 4, generated: 2, out: 4, consumed: 2, dropped: 0, linked: 0 });
+  });
+
   it('with no NA: 3 solicitations one second apart, then nd_resolution_failed', () => {
     const r = run({ 'et-0/0/0': [10, 10.5, 11, 12, 12.9].map((t, i) => ({ t, frame: toHost9v6(i + 1) })) });
     expect(r.out['et-0/0/1'].map((f) => [f.t, hex(f.frame)])).toEqual([[10, hex(ns9)], [11, hex(ns9)], [12, hex(ns9)]]);
