@@ -10,8 +10,15 @@ const ICMP6_ERROR_MAX = 1280;
 const IP6_ICMP_HDR = 48;
 export const ORIGIN_HOP_LIMIT = 64;
 
-/** Writes an IPv6 header (version 6, no traffic class or flow label). */
-export function writeIp6Header(d: Uint8Array, o: number, payloadLen: number, next: number, hopLimit: number, src: Uint8Array, dst: Uint8Array, dstOff = 0): void {
+/**
+ * Writes an IPv6 header (version 6, no traffic class or flow label). Source
+ * and destination are 16 bytes at `srcOff` / `dstOff` of their arrays, which
+ * may be `d` itself (copied within, nothing allocated).
+ */
+export function writeIp6Header(
+  d: Uint8Array, o: number, payloadLen: number, next: number, hopLimit: number,
+  src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number,
+): void {
   d[o] = 0x60;
   d[o + 1] = 0;
   d[o + 2] = 0;
@@ -20,9 +27,9 @@ export function writeIp6Header(d: Uint8Array, o: number, payloadLen: number, nex
   d[o + 5] = payloadLen & 0xff;
   d[o + 6] = next;
   d[o + 7] = hopLimit;
-  d.set(src.subarray(0, 16), o + 8);
+  for (let k = 0; k < 16; k++) d[o + 8 + k] = src[srcOff + k];
   if (dst === d) d.copyWithin(o + 24, dstOff, dstOff + 16);
-  else d.set(dst.subarray(dstOff, dstOff + 16), o + 24);
+  else for (let k = 0; k < 16; k++) d[o + 24 + k] = dst[dstOff + k];
 }
 
 /** Fills in the ICMPv6 checksum of the message after the IPv6 header at `l3`. */
@@ -78,7 +85,7 @@ export class Ip6IcmpError extends GraphNode {
       const src = this.dev.ifs.sourceFor6(b.rxIfl[slot], d, l3 + 8);
       // The original source becomes the destination: copy it before the header overwrites anything.
       d.copyWithin(h + 24, l3 + 8, l3 + 24);
-      writeIp6Header(d, h, 8 + keep, 58, ORIGIN_HOP_LIMIT, src, d, h + 24);
+      writeIp6Header(d, h, 8 + keep, 58, ORIGIN_HOP_LIMIT, src, 0, d, h + 24);
       const t = h + 40;
       d[t] = type;
       d[t + 1] = (aux >>> 16) & 0xff;
@@ -113,12 +120,13 @@ const NEXT_OUTPUT = 2;
  */
 export class Ip6Local extends GraphNode {
   readonly name = 'ip6-local';
-  readonly nextNames = ['ip6-lookup', 'ip6-icmp-error', 'interface-output'];
+  readonly nextNames: readonly string[];
   override readonly errorNames = ['ipv6_bad_extension_header', 'icmp6_bad_checksum', 'nd_invalid'];
   override readonly counterNames = ['echo_requests', 'echo_replies_sent', 'udp_port_unreachable', 'local_delivered', 'ns_received', 'na_sent', 'na_received'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
+    this.nextNames = ['ip6-lookup', 'ip6-icmp-error', 'interface-output', ...(dev.vpns.length ? ['si-outside-input'] : [])];
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
@@ -164,6 +172,15 @@ export class Ip6Local extends GraphNode {
         this.counters[3]++;
         this.g.consume(slot, 'ICMPv6 to the device');
         continue;
+      }
+      if (next === 50 && !multicast && this.dev.vpns.length) {
+        // ESP to a VPN's local gateway address: to the outside si IFL and esp-decrypt (b.aux = VPN + 1).
+        const vpn = this.dev.vpnOfLocal6(d, l3 + 24);
+        if (vpn >= 0) {
+          b.aux[slot] = vpn + 1;
+          this.enqueue(3, slot);
+          continue;
+        }
       }
       if (next === 17 && !multicast) {
         this.counters[2]++;

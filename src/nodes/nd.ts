@@ -58,10 +58,10 @@ export function handleNs(dev: DeviceRt, b: Batch, slot: number, l3: number, p: n
   d.set(mac, off + 6);
   const q = l3 + 40;
   d.copyWithin(q + 8, p + 8, p + 24); // target stays the target
-  if (dad) writeIp6Header(d, l3, 32, 58, ND_HOP_LIMIT, d.slice(q + 8, q + 24), ALL_NODES);
+  if (dad) writeIp6Header(d, l3, 32, 58, ND_HOP_LIMIT, d, q + 8, ALL_NODES, 0);
   else {
     d.copyWithin(l3 + 24, l3 + 8, l3 + 24); // destination: the solicitor
-    writeIp6Header(d, l3, 32, 58, ND_HOP_LIMIT, d.slice(q + 8, q + 24), d, l3 + 24);
+    writeIp6Header(d, l3, 32, 58, ND_HOP_LIMIT, d, q + 8, d, l3 + 24);
   }
   d[q] = 136;
   d[q + 1] = 0;
@@ -142,7 +142,7 @@ export class Ip6Nd extends GraphNode {
     d.set(l2, o);
     const l3 = o + l2.length;
     const snm = Uint8Array.of(0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, target[13], target[14], target[15]);
-    writeIp6Header(d, l3, 32, 58, ND_HOP_LIMIT, this.dev.ifs.sourceFor6(ifl, target), snm);
+    writeIp6Header(d, l3, 32, 58, ND_HOP_LIMIT, this.dev.ifs.sourceFor6(ifl, target), 0, snm, 0);
     const q = l3 + 40;
     d.fill(0, q, q + 8);
     d[q] = 135;
