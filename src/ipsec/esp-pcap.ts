@@ -56,7 +56,8 @@ class EspFrameInput extends GraphNode {
       if (this.decrypt && (v4 ? d[l3 + 9] : d[l3 + 6]) !== 50) { this.drop(b, slot, 1); continue; }
       const l2len = l3 - 2 - off;
       this.l2.len[slot] = l2len;
-      this.l2.bytes.set(d.subarray(off, off + l2len), slot * L2_SAVE);
+      const save = this.l2.bytes;
+      for (let k = 0, o = slot * L2_SAVE; k < l2len; k++) save[o + k] = d[off + k];
       b.l3[slot] = l3;
       b.len[slot] = l3 + ipLen - off;
       b.sa[slot] = this.sa;
@@ -82,7 +83,8 @@ class EspFrameOutput extends GraphNode {
       const end = b.off[slot] + b.len[slot];
       const l2len = this.l2.len[slot];
       const start = l3 - 2 - l2len;
-      d.set(this.l2.bytes.subarray(slot * L2_SAVE, slot * L2_SAVE + l2len), start);
+      const save = this.l2.bytes;
+      for (let k = 0, o = slot * L2_SAVE; k < l2len; k++) d[start + k] = save[o + k];
       const type = d[l3] >> 4 === 6 ? 0x86dd : 0x0800;
       d[l3 - 2] = type >> 8;
       d[l3 - 1] = type & 0xff;
