@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/scenario.js';
+import { espSaRecordOf, formatEspSaFile, formatEspSaLine, readEspSaFile, type EspSaRecord } from '../config/esp-sa-file.js';
+import type { DeviceRt } from '../device/device.js';
 import { formatTrace } from '../graph/trace-format.js';
 import { Run, type RunInput } from '../run/runner.js';
 import { runStats } from '../run/stats.js';
@@ -22,8 +24,14 @@ and writes what every port sends to <dir>/<port>.pcap.
   --trace <N>          trace the first N packets and print each one's path through the nodes
   --show <what>        print Junos-style output after the run: "interfaces terse",
                        "interfaces <name> extensive", "route [<prefix>]", "arp",
-                       "ipv6 neighbors", "errors". Prefix with "<device>:" in a scenario
+                       "ipv6 neighbors", "errors", "security ipsec statistics",
+                       "security ipsec security-associations [detail]". Prefix with "<device>:" in a scenario
                        to pick one device. Repeatable.
+  --sa-file <esp_sa>   keys of IKE VPNs (IKE is not emulated): a Wireshark esp_sa file; each
+                       VPN takes the records from its local-address to its gateway (outbound)
+                       and back (inbound)
+  --write-esp-sa <F>   write every SA of the run (all devices) as a Wireshark esp_sa file,
+                       so Wireshark/tshark decrypt the ESP in the output pcaps
   -h, --help           this text`;
 
 export function runCommand(argv: string[]): number {
@@ -36,6 +44,8 @@ export function runCommand(argv: string[]): number {
       stats: { type: 'string' },
       trace: { type: 'string' },
       show: { type: 'string', multiple: true },
+      'sa-file': { type: 'string' },
+      'write-esp-sa': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,12 +62,14 @@ export function runCommand(argv: string[]): number {
     return { port: spec.slice(0, eq), file: spec.slice(eq + 1) };
   });
   const scenario = loadConfigFile(positionals[0]);
-  const run = new Run(scenario, { outDir: values['out-dir'], trace, progress: progressBar() });
+  const saRecords = values['sa-file'] !== undefined ? readEspSaFile(values['sa-file']) : undefined;
+  const run = new Run(scenario, { outDir: values['out-dir'], trace, progress: progressBar(), saRecords });
   for (const d of run.devices) for (const w of d.warnings) console.error(`warning: ${w}`);
   for (const d of scenario.devices) {
     for (const ig of d.ignored) console.error(`${ig.loc.file}:${ig.loc.line}:${ig.loc.col}: ${ig.path}: ignored (not emulated)`);
   }
   const result = run.execute(inputs);
+  if (values['write-esp-sa'] !== undefined) writeFileSync(values['write-esp-sa'], runEspSaFile(result.devices));
   const stats = runStats(result);
   if (values.stats) writeFileSync(values.stats, `${JSON.stringify(stats, null, 2)}\n`);
   const multi = result.devices.length > 1;
@@ -76,4 +88,20 @@ export function runCommand(argv: string[]): number {
     return 3;
   }
   return 0;
+}
+
+/** Every SA of a run's devices as one esp_sa file (an SA both peers hold is written once). */
+export function runEspSaFile(devices: readonly DeviceRt[]): string {
+  const seen = new Set<string>();
+  const records: EspSaRecord[] = [];
+  for (const d of devices) {
+    for (const sa of d.ipsec?.sas ?? []) {
+      const r = espSaRecordOf(sa.config);
+      const line = formatEspSaLine(r);
+      if (seen.has(line)) continue;
+      seen.add(line);
+      records.push(r);
+    }
+  }
+  return formatEspSaFile(records);
 }

@@ -123,7 +123,7 @@ export class DeviceRt {
     this.vpns = vpns;
     this.vpnOfSa = new Int32Array(this.ipsec?.sas.length ?? 0).fill(-1);
     for (const v of vpns) {
-      this.vpnOfSt0[v.st0] = v.index;
+      if (this.vpnOfSt0[v.st0] < 0) this.vpnOfSt0[v.st0] = v.index;
       this.vpnOfSa[v.outSa] = v.index;
       this.vpnOfSa[v.inSa] = v.index;
     }

@@ -9,8 +9,9 @@ export const ADJ_GLEAN = 4; // a connected subnet: the destination itself is the
 export const ADJ_REJECT = 5; // reject route: drop and send ICMP unreachable
 export const ADJ_MULTIPATH = 6; // ECMP: one of `members`, by flow hash
 export const ADJ_NEXT_TABLE = 7; // look up again in `table`
+export const ADJ_TUNNEL = 8; // an st0 IFL bound by a route-based IPsec VPN: to st0-output, VPN `vpn`
 
-export const ADJ_KIND_NAMES = ['drop', 'local', 'rewrite', 'incomplete', 'glean', 'reject', 'multipath', 'next-table'];
+export const ADJ_KIND_NAMES = ['drop', 'local', 'rewrite', 'incomplete', 'glean', 'reject', 'multipath', 'next-table', 'tunnel'];
 
 export class Adjacency {
   kind: number;
@@ -24,6 +25,8 @@ export class Adjacency {
   members: Int32Array = new Int32Array(0);
   /** Table to look up again in (next-table). */
   table = -1;
+  /** VPN index in the device (tunnel). */
+  vpn = -1;
   /** Drop reason name (drop, reject) and its code in the device's graph, set when the graph is wired. */
   reason = '';
   reasonCode = 0;

@@ -1,7 +1,7 @@
 import type { StaticRoute } from '../config/model.js';
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../packet/addr.js';
 import {
-  ADJ_DROP, ADJ_GLEAN, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, type Adjacency,
+  ADJ_DROP, ADJ_GLEAN, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_TUNNEL, type Adjacency,
 } from './adjacency.js';
 import { PREFERENCE, RouteTable, mask4, maskBytes6, parsePrefix, type Route } from './table.js';
 import type { DeviceRt } from '../device/device.js';
@@ -68,13 +68,21 @@ function isLink(dev: DeviceRt, ifl: number): boolean {
  * "The destination is on this IFL's link": a glean adjacency (ARP/ND for the
  * destination) on an Ethernet IFL. Secure-tunnel, service and other tunnel
  * IFLs are not emulated yet: traffic routed into them is dropped, counted as
- * tunnel_not_emulated, rather than ARPed for on a link that does not exist.
+ * tunnel_not_emulated, rather than ARPed for on a link that does not exist —
+ * except an st0 IFL bound by a route-based VPN: a tunnel adjacency (st0-output).
  */
 function linkAdj(dev: DeviceRt, family: 4 | 6, ifl: number): Adjacency {
   if (isLink(dev, ifl)) {
     const glean = dev.adjs.add(ADJ_GLEAN, family);
     glean.ifl = ifl;
     return glean;
+  }
+  const vpn = dev.vpnOfSt0[ifl] ?? -1;
+  if (vpn >= 0) {
+    const t = dev.adjs.add(ADJ_TUNNEL, family);
+    t.ifl = ifl;
+    t.vpn = vpn;
+    return t;
   }
   const drop = dev.adjs.add(ADJ_DROP, family);
   drop.ifl = ifl;

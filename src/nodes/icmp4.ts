@@ -118,11 +118,12 @@ export class Ip4IcmpError extends GraphNode {
  */
 export class Ip4Local extends GraphNode {
   readonly name = 'ip4-local';
-  readonly nextNames = ['ip4-lookup', 'ip4-icmp-error'];
+  readonly nextNames: readonly string[];
   override readonly counterNames = ['echo_requests', 'echo_replies_sent', 'udp_port_unreachable', 'local_delivered'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
+    this.nextNames = ['ip4-lookup', 'ip4-icmp-error', ...(dev.vpns.length ? ['si-outside-input'] : [])];
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
@@ -140,6 +141,15 @@ export class Ip4Local extends GraphNode {
         this.counters[0]++;
         this.echoReply(b, slot, l3, ihl);
         continue;
+      }
+      if (proto === 50 && this.dev.vpns.length) {
+        // ESP to a VPN's local gateway address: to the outside si IFL and esp-decrypt (b.aux = VPN + 1).
+        const vpn = this.dev.vpnOfLocal4(dst);
+        if (vpn >= 0) {
+          b.aux[slot] = vpn + 1;
+          this.enqueue(2, slot);
+          continue;
+        }
       }
       if (proto === 17 && !fragmented && unicast) {
         this.counters[2]++;

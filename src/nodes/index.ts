@@ -7,6 +7,9 @@ import { Ip4Input, Ip4Lookup } from './ip4.js';
 import { Ip4Fragment, IpRewrite } from './rewrite.js';
 import { Ip6Input, Ip6Lookup } from './ip6.js';
 import { Ip6Nd } from './nd.js';
+import { EspEncrypt } from './esp-encrypt.js';
+import { EspDecrypt } from './esp-decrypt.js';
+import { SiOutsideInput, St0Input, St0Output } from './ipsec.js';
 
 /**
  * The forwarding graph of a router. The sweep order is this order: data
@@ -30,6 +33,14 @@ export function addForwardingNodes(dev: DeviceRt): void {
   g.add(new Ip6Local(dev));
   g.add(new Ip6IcmpError(dev));
   g.add(new IpRewrite(dev, 6));
+  if (dev.ipsec && dev.vpns.length) {
+    // The inline IPsec pipeline (nodes/ipsec.ts), only on devices with route-based VPNs.
+    g.add(new St0Output(dev));
+    g.add(new EspEncrypt(dev.ipsec, { next4: 'si-outside-input', next6: 'si-outside-input' }));
+    g.add(new SiOutsideInput(dev));
+    g.add(new EspDecrypt(dev.ipsec, { next4: 'st0-input', next6: 'st0-input' }));
+    g.add(new St0Input(dev));
+  }
   g.add(new ArpInput(dev));
   g.add(new InterfaceOutput(dev));
 }

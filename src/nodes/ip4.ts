@@ -1,8 +1,8 @@
 import { GraphNode } from '../graph/node.js';
-import { F_LOCAL_ORIGIN, type Batch } from '../packet/batch.js';
+import { F_LOCAL_ORIGIN, F_NO_L2, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import {
-  ADJ_DROP, ADJ_GLEAN, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, type Adjacency,
+  ADJ_DROP, ADJ_GLEAN, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, ADJ_TUNNEL, type Adjacency,
 } from '../l3/adjacency.js';
 import { formatPrefix } from '../l3/table.js';
 import { formatIpv4, readU32 } from '../packet/addr.js';
@@ -34,6 +34,7 @@ const NEXT_REWRITE = 0;
 const NEXT_LOCAL = 1;
 const NEXT_ARP = 2;
 const NEXT_ICMP_ERROR = 3;
+const NEXT_TUNNEL = 4;
 
 const E_NO_ROUTE = 0;
 const E_TTL = 1;
@@ -47,11 +48,12 @@ const E_LINK_BROADCAST = 2;
  */
 export class Ip4Lookup extends GraphNode {
   readonly name = 'ip4-lookup';
-  readonly nextNames = ['ip4-rewrite', 'ip4-local', 'ip4-arp', 'ip4-icmp-error'];
+  readonly nextNames: readonly string[];
   override readonly errorNames = ['ip4_no_route', 'ip4_ttl_expired', 'ip4_link_broadcast'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
+    this.nextNames = ['ip4-rewrite', 'ip4-local', 'ip4-arp', 'ip4-icmp-error', ...(dev.vpns.length ? ['st0-output'] : [])];
   }
 
   override init(): void {
@@ -70,7 +72,7 @@ export class Ip4Lookup extends GraphNode {
       if (dst >= 0xe0000000) { this.enqueue(NEXT_LOCAL, slot); continue; }
       // RFC 1812 5.3.4: a unicast packet received in a link-layer broadcast or multicast frame is not
       // forwarded (nor answered with an ICMP error, 4.3.2.7). A received packet's b.off is its Ethernet header.
-      const l2group = (b.flags[slot] & F_LOCAL_ORIGIN) === 0 && (d[b.off[slot]] & 1) !== 0;
+      const l2group = (b.flags[slot] & (F_LOCAL_ORIGIN | F_NO_L2)) === 0 && (d[b.off[slot]] & 1) !== 0;
       let ai = tables[b.table[slot]].lpm4!.lookup(dst);
       if (ai < 0) {
         if (l2group) this.drop(b, slot, E_LINK_BROADCAST);
@@ -112,6 +114,7 @@ export class Ip4Lookup extends GraphNode {
       if (b.flags[slot] & 1) this.noteRoute(b, slot, dst, a);
       if (kind === ADJ_REWRITE) this.enqueue(NEXT_REWRITE, slot);
       else if (kind === ADJ_INCOMPLETE || kind === ADJ_GLEAN) this.enqueue(NEXT_ARP, slot);
+      else if (kind === ADJ_TUNNEL) this.enqueue(NEXT_TUNNEL, slot);
     }
   }
 

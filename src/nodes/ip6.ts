@@ -2,7 +2,7 @@ import { GraphNode } from '../graph/node.js';
 import { F_LOCAL_ORIGIN, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import {
-  ADJ_DROP, ADJ_GLEAN, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, type Adjacency,
+  ADJ_DROP, ADJ_GLEAN, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, ADJ_TUNNEL, type Adjacency,
 } from '../l3/adjacency.js';
 import { formatPrefix } from '../l3/table.js';
 import { formatIpv6 } from '../packet/addr.js';
@@ -61,15 +61,17 @@ const NEXT_REWRITE = 0;
 const NEXT_LOCAL = 1;
 const NEXT_ND = 2;
 const NEXT_ICMP_ERROR = 3;
+const NEXT_TUNNEL = 4;
 
 /** ip6-lookup: longest-prefix match and dispatch, hop limit checked and decremented for transit packets. */
 export class Ip6Lookup extends GraphNode {
   readonly name = 'ip6-lookup';
-  readonly nextNames = ['ip6-rewrite', 'ip6-local', 'ip6-nd', 'ip6-icmp-error'];
+  readonly nextNames: readonly string[];
   override readonly errorNames = ['ip6_no_route', 'ip6_hop_limit_expired'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
+    this.nextNames = ['ip6-rewrite', 'ip6-local', 'ip6-nd', 'ip6-icmp-error', ...(dev.vpns.length ? ['st0-output'] : [])];
   }
 
   override init(): void {
@@ -115,6 +117,7 @@ export class Ip6Lookup extends GraphNode {
       if (b.flags[slot] & 1) this.noteRoute(b, slot, a);
       if (kind === ADJ_REWRITE) this.enqueue(NEXT_REWRITE, slot);
       else if (kind === ADJ_INCOMPLETE || kind === ADJ_GLEAN) this.enqueue(NEXT_ND, slot);
+      else if (kind === ADJ_TUNNEL) this.enqueue(NEXT_TUNNEL, slot);
     }
   }
 

@@ -20,6 +20,10 @@ export const SLOT_COUNT = 2 * VECTOR_SIZE;
 export const F_TRACED = 1;
 /** Originated by this device (ICMP errors, replies): not subject to TTL decrement. */
 export const F_LOCAL_ORIGIN = 2;
+/** Arrived without an Ethernet header (decrypted from a tunnel): b.off is not a MAC header. */
+export const F_NO_L2 = 4;
+/** Already encapsulated in ESP by this device (guards a tunnel routed into itself). */
+export const F_ENCAPSULATED = 8;
 
 export class Batch {
   readonly data = new Uint8Array(SLOT_COUNT * SLOT_SIZE);

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Scenario } from '../config/model.js';
+import { ConfigError, type Scenario } from '../config/model.js';
+import type { EspSaRecord } from '../config/esp-sa-file.js';
 import { DeviceRt } from '../device/device.js';
 import { newAccounting, type Accounting } from '../graph/graph.js';
 import { TraceBuffer } from '../graph/trace.js';
@@ -23,6 +24,8 @@ export interface RunOptions {
   /** Called now and then with bytes read so far and in all (for a progress bar). */
   progress?: (read: number, total: number, packets: number) => void;
   expectedRoutes?: number;
+  /** esp_sa records with the keys of IKE VPNs (IKE is not emulated): `--sa-file`. */
+  saRecords?: readonly EspSaRecord[];
 }
 
 export interface PortOutput {
@@ -71,9 +74,24 @@ export class Run {
   constructor(readonly scenario: Scenario, private readonly opts: RunOptions = {}) {
     this.trace = new TraceBuffer(opts.trace ?? 0);
     const multi = scenario.devices.length > 1;
-    this.devices = scenario.devices.map((m) => new DeviceRt(m, {
-      trace: this.trace, expectedRoutes: opts.expectedRoutes, portPrefix: multi ? `${m.name}:` : '',
-    }));
+    // Configuration problems found while building the devices (VPN keys) are thrown together.
+    const problems: ConfigError['problems'] = [];
+    const built: (DeviceRt | null)[] = scenario.devices.map((m) => {
+      try {
+        return new DeviceRt(m, {
+          trace: this.trace, expectedRoutes: opts.expectedRoutes, portPrefix: multi ? `${m.name}:` : '', saRecords: opts.saRecords,
+        });
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        problems.push(...e.problems);
+        return null;
+      }
+    });
+    if (problems.length) {
+      for (const d of built) d?.ipsec?.close();
+      throw new ConfigError(problems);
+    }
+    this.devices = built as DeviceRt[];
     const peers = new Map<string, Port>();
     for (const l of scenario.links) {
       const a = findPort(this.devices, `${l.a.device}:${l.a.ifd}`);

@@ -1,5 +1,6 @@
 import type { DeviceRt } from '../device/device.js';
 import type { RunResult } from './runner.js';
+import type { SaCounters } from '../ipsec/sa.js';
 
 export interface IflStats {
   inputPackets: number;
@@ -19,6 +20,22 @@ export interface DeviceStats {
   interfaces: Record<string, IflStats>;
   nodes: Record<string, NodeStats>;
   drops: Record<string, number>;
+  /** Devices with IPsec VPNs: `show security ipsec statistics` totals and per-SA figures. */
+  ipsec?: IpsecStats;
+}
+
+export interface IpsecSaStats {
+  vpn: string;
+  direction: 'inbound' | 'outbound';
+  spi: string;
+  src: string;
+  dst: string;
+  counters: SaCounters;
+}
+
+export interface IpsecStats {
+  totals: SaCounters;
+  sas: IpsecSaStats[];
 }
 
 /** The `--stats` JSON: the run's accounting, drops by reason, and per device its IFLs, nodes and drops. */
@@ -27,6 +44,8 @@ export interface RunStats {
   /** in + generated === out + consumed + dropped, always: a false here is a bug. */
   balanced: boolean;
   drops: Record<string, number>;
+  /** IPsec counters summed over every device (present when any device has VPNs). */
+  ipsec?: SaCounters;
   outputs: RunResult['outputs'];
   devices: Record<string, DeviceStats>;
 }
@@ -48,7 +67,24 @@ export function deviceStats(dev: DeviceRt): DeviceStats {
     n.counterNames.forEach((c, i) => { if (n.counters[i]) counters[c] = n.counters[i]; });
     nodes[n.name] = { calls: n.calls, packets: n.packets, counters };
   }
-  return { accounting: { ...dev.graph.acct }, interfaces, nodes, drops: dev.graph.dropsByReason() };
+  const s: DeviceStats = { accounting: { ...dev.graph.acct }, interfaces, nodes, drops: dev.graph.dropsByReason() };
+  if (dev.ipsec) s.ipsec = ipsecStats(dev);
+  return s;
+}
+
+export function ipsecStats(dev: DeviceRt): IpsecStats {
+  const db = dev.ipsec!;
+  return {
+    totals: db.totals(),
+    sas: db.sas.map((sa) => ({
+      vpn: sa.name,
+      direction: sa.direction,
+      spi: `0x${sa.spi.toString(16).padStart(8, '0')}`,
+      src: sa.config.tunnelSrc ?? '*',
+      dst: sa.config.tunnelDst ?? '*',
+      counters: sa.counters(),
+    })),
+  };
 }
 
 export function runStats(r: RunResult): RunStats {
@@ -60,10 +96,18 @@ export function runStats(r: RunResult): RunStats {
     for (const [k, v] of Object.entries(s.drops)) drops[k] = (drops[k] ?? 0) + v;
   }
   const a = r.accounting;
+  let ipsec: SaCounters | undefined;
+  for (const d of Object.values(devices)) {
+    if (!d.ipsec) continue;
+    const t = d.ipsec.totals;
+    ipsec ??= Object.fromEntries(Object.keys(t).map((k) => [k, 0])) as SaCounters;
+    for (const k of Object.keys(t) as (keyof SaCounters)[]) ipsec[k] += t[k];
+  }
   return {
     accounting: a,
     balanced: a.in + a.generated === a.out + a.consumed + a.dropped,
     drops,
+    ...(ipsec ? { ipsec } : {}),
     outputs: r.outputs,
     devices,
   };

@@ -1,0 +1,178 @@
+// Route-based inline IPsec VPNs at run time (an MX with Trio inline IPsec):
+// each `security ipsec vpn` bound to an st0 unit and served by a next-hop
+// service set becomes a VpnRt: its st0 IFL, the service set's inside and
+// outside si- IFLs, its outbound and inbound SAs in the device's SaDatabase,
+// its outer addresses and the table the outer packets are looked up in.
+//
+// Keys: IKE is not emulated. A `manual` VPN carries its keys; an IKE VPN takes
+// them from esp_sa records (`triode run --sa-file`), matched by the gateway's
+// addresses: outbound = local-address → gateway address, inbound = gateway
+// address → local-address. A VPN with no keys is a configuration error naming
+// the VPN and where it is configured; all such errors are reported together.
+
+import type { Device, IpsecCipher, IpsecVpn, SourceLoc } from '../config/model.js';
+import type { EspSaRecord } from '../config/esp-sa-file.js';
+import { ESP_CIPHER_KEY_LEN, type SaConfig, type SaDatabase } from './sa.js';
+import { parseIp } from '../config/values.js';
+
+export interface VpnRt {
+  index: number;
+  name: string;
+  /** st0 IFL index (the bind interface). */
+  st0: number;
+  /** Service set's inside and outside si- IFL indexes. */
+  siInside: number;
+  siOutside: number;
+  outSa: number;
+  inSa: number;
+  /** Outer addresses (this device, the peer) and family. */
+  local: string;
+  remote: string;
+  family: 4 | 6;
+  /** Table index the outer (ESP) packets are looked up in: the external interface's. */
+  outerTable: number;
+  model: IpsecVpn;
+}
+
+/** What the device builder needs of the run-time interfaces and tables. */
+export interface VpnBuildContext {
+  device: Device;
+  ifl(name: string): number;
+  /** Table index of an IFL for a family, or of the master instance when `ifl` < 0. */
+  tableOf(ifl: number, family: 4 | 6): number;
+  /** The IFL that owns an address, or -1. */
+  iflOfAddress(address: string): number;
+  /** A local address of an IFL in a family, or undefined. */
+  addressOf(ifl: number, family: 4 | 6): string | undefined;
+}
+
+export interface VpnProblem {
+  loc?: SourceLoc;
+  message: string;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  return !!x && !!y && x.family === y.family && x.value === y.value;
+}
+
+/** The cipher a VPN's IPsec proposal names (the first proposal of its policy), if any. */
+function proposalCipher(device: Device, vpn: IpsecVpn): string | undefined {
+  const sec = device.security!;
+  const pol = sec.ipsecPolicies.find((p) => p.name === vpn.ike?.ipsecPolicy);
+  for (const name of pol?.proposals ?? []) {
+    const pr = sec.ipsecProposals.find((p) => p.name === name);
+    if (pr?.encryptionAlgorithm) return pr.encryptionAlgorithm;
+  }
+  return undefined;
+}
+
+function hexBytes(h: string): Uint8Array {
+  return Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+}
+
+/**
+ * Builds the VPNs of a device and adds their SAs to `db`. Returns the VPNs and
+ * every problem found (the caller throws them together).
+ */
+export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: readonly EspSaRecord[]): { vpns: VpnRt[]; problems: VpnProblem[] } {
+  const device = ctx.device;
+  const vpns: VpnRt[] = [];
+  const problems: VpnProblem[] = [];
+  const sec = device.security;
+  if (!sec) return { vpns, problems };
+  const where = (vpn: IpsecVpn): string => (vpn.loc ? '' : `${device.name}: `);
+  for (const vpn of sec.ipsecVpns) {
+    if (vpn.bindInterface === undefined) continue; // policy-based VPNs are not modelled (MX inline IPsec is route-based)
+    const bad = (message: string): void => void problems.push({ loc: vpn.loc, message: `${where(vpn)}vpn ${vpn.name}: ${message}` });
+    const st0 = ctx.ifl(vpn.bindInterface);
+    const ss = device.services?.serviceSets.find((s) => s.ipsecVpns.includes(vpn.name));
+    if (!ss) { bad('no service set names it (services service-set ... ipsec-vpn), so no si- interface serves it'); continue; }
+    const siInside = ctx.ifl(ss.insideServiceInterface ?? '');
+    const siOutside = ctx.ifl(ss.outsideServiceInterface ?? '');
+    if (st0 < 0 || siInside < 0 || siOutside < 0) continue; // reported by the configuration checks
+    // Outer addresses and the external interface.
+    let local: string | undefined;
+    let remote: string | undefined;
+    let extName: string | undefined;
+    if (vpn.manual) {
+      remote = vpn.manual.gateway;
+      extName = vpn.manual.externalInterface;
+      const fam = remote !== undefined ? (parseIp(remote)?.family === 'inet6' ? 6 : 4) : 4;
+      if (extName !== undefined) local = ctx.addressOf(ctx.ifl(extName), fam);
+      if (remote === undefined) { bad('manual SA without a gateway address'); continue; }
+      if (local === undefined) { bad(`manual SA: no local ${fam === 4 ? 'IPv4' : 'IPv6'} address (give the manual SA an external-interface with one)`); continue; }
+    } else if (vpn.ike) {
+      const gw = sec.ikeGateways.find((g) => g.name === vpn.ike!.gateway);
+      if (!gw) continue; // reported by the configuration checks
+      remote = gw.addresses[0];
+      extName = gw.externalInterface;
+      local = gw.localAddress;
+      const fam = remote !== undefined && parseIp(remote)?.family === 'inet6' ? 6 : 4;
+      if (local === undefined && extName !== undefined) local = ctx.addressOf(ctx.ifl(extName), fam);
+      if (remote === undefined || local === undefined) { bad(`ike gateway ${gw.name} needs an address and a local-address (or an external-interface with one)`); continue; }
+    } else {
+      bad('neither ike nor manual: nothing gives it keys');
+      continue;
+    }
+    const family: 4 | 6 = parseIp(remote)?.family === 'inet6' ? 6 : 4;
+    const extIfl = extName !== undefined ? ctx.ifl(extName) : ctx.iflOfAddress(local);
+    const outerTable = ctx.tableOf(extIfl, family);
+    const common: Partial<SaConfig> = {
+      mode: 'tunnel',
+      esn: vpn.esn,
+      antiReplay: vpn.antiReplay,
+      replayWindowSize: vpn.antiReplayWindowSize,
+      dfBit: vpn.dfBit,
+    };
+    let outCfg: SaConfig | undefined;
+    let inCfg: SaConfig | undefined;
+    if (vpn.manual) {
+      const m = vpn.manual;
+      const mk = (dir: 'outbound' | 'inbound', k: typeof m.outbound): SaConfig => ({
+        ...common, name: vpn.name, direction: dir, mode: 'tunnel', spi: k.spi, cipher: k.cipher as IpsecCipher,
+        key: hexBytes(k.key), salt: hexBytes(k.salt),
+        tunnelSrc: dir === 'outbound' ? local : remote, tunnelDst: dir === 'outbound' ? remote : local,
+      });
+      outCfg = mk('outbound', m.outbound);
+      inCfg = mk('inbound', m.inbound);
+    } else {
+      const cipher = proposalCipher(device, vpn);
+      const find = (src: string, dst: string): EspSaRecord | undefined =>
+        records.find((r) => r.src !== '*' && r.dst !== '*' && sameAddress(r.src, src) && sameAddress(r.dst, dst));
+      const o = find(local, remote);
+      const i = find(remote, local);
+      if (!o || !i) {
+        const missing = [!o ? `outbound ${local} → ${remote}` : '', !i ? `inbound ${remote} → ${local}` : ''].filter(Boolean).join(' and ');
+        bad(`no keys for ${missing}: IKE is not emulated; give an esp_sa file with these SAs (triode run --sa-file FILE) or configure a manual SA`);
+        continue;
+      }
+      let ok = true;
+      for (const r of [o, i]) {
+        if (cipher !== undefined && cipher in ESP_CIPHER_KEY_LEN && r.cipher !== cipher) {
+          bad(`its ipsec proposal uses ${cipher} (a ${ESP_CIPHER_KEY_LEN[cipher as IpsecCipher]}-byte key) but the esp_sa record ${r.file ?? ''}${r.line ? `:${r.line}` : ''} for ${r.src} → ${r.dst} has a ${r.key.length}-byte key (${r.cipher})`);
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      const mk = (dir: 'outbound' | 'inbound', r: EspSaRecord): SaConfig => ({
+        ...common, name: vpn.name, direction: dir, mode: 'tunnel', spi: r.spi, cipher: r.cipher, icvLength: r.icvLength,
+        key: r.key.slice(), salt: r.salt.slice(), tunnelSrc: r.src, tunnelDst: r.dst,
+      });
+      outCfg = mk('outbound', o);
+      inCfg = mk('inbound', i);
+    }
+    let outSa = -1;
+    let inSa = -1;
+    try {
+      outSa = db().add(outCfg).index;
+      inSa = db().add(inCfg).index;
+    } catch (e) {
+      bad((e as Error).message);
+      continue;
+    }
+    vpns.push({ index: vpns.length, name: vpn.name, st0, siInside, siOutside, outSa, inSa, local, remote, family, outerTable, model: vpn });
+  }
+  return { vpns, problems };
+}

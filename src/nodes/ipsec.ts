@@ -1,0 +1,141 @@
+// The route-based inline IPsec pipeline of an MX (Trio inline IPsec), around
+// the ESP engine nodes:
+//
+//   encrypt: ip4/ip6-lookup (tunnel adjacency: a route via st0.N)
+//            → st0-output        st0.N output, b.sa = the VPN's outbound SA, si inside input
+//            → esp-encrypt       tunnel mode, outer local-address → gateway
+//            → si-outside-input  si outside input; outer looked up in the external interface's table
+//            → ip4/ip6-lookup (F_LOCAL_ORIGIN) → rewrite → interface-output
+//   decrypt: ip4/ip6-local (ESP to a VPN's local gateway address)
+//            → si-outside-input  si outside input
+//            → esp-decrypt       inbound SA by SPI and destination
+//            → st0-input         st0.N input; the inner packet enters st0's table
+//            → ip4/ip6-input → lookup (TTL / hop limit decremented as transit) → ...
+//
+// Interface counters follow `show interfaces extensive` on a real MX: on the
+// encrypting router st0.N output = si inside input = si outside input
+// (packets); on the decrypting one si outside input counts the ESP packets and
+// st0.N input the decrypted ones; the inside si sees nothing inbound.
+
+import { GraphNode } from '../graph/node.js';
+import { F_ENCAPSULATED, F_LOCAL_ORIGIN, F_NO_L2, type Batch } from '../packet/batch.js';
+import type { DeviceRt } from '../device/device.js';
+
+/** b.aux of an ESP packet sent from ip4-local / ip6-local to si-outside-input: VPN index + 1 (0: an encrypted packet). */
+export const AUX_DECRYPT_BASE = 1;
+
+/** st0-output: the packet routed into st0.N is counted there and on the inside si IFL, and given its VPN's outbound SA. */
+export class St0Output extends GraphNode {
+  readonly name = 'st0-output';
+  readonly nextNames = ['esp-encrypt'];
+  override readonly errorNames = ['ipsec_tunnel_loop'];
+
+  constructor(private readonly dev: DeviceRt) {
+    super();
+  }
+
+  process(b: Batch, frame: Uint16Array, n: number): void {
+    const ifs = this.dev.ifs;
+    const adjs = this.dev.adjs.all;
+    const vpns = this.dev.vpns;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      // An ESP packet of ours routed into a tunnel again (the gateway routed via st0): never loop.
+      if (b.flags[slot] & F_ENCAPSULATED) { this.drop(b, slot, 0); continue; }
+      const v = vpns[adjs[b.adj[slot]].vpn];
+      const len = b.off[slot] + b.len[slot] - b.l3[slot];
+      ifs.txPackets[v.st0]++;
+      ifs.txBytes[v.st0] += len;
+      ifs.rxPackets[v.siInside]++;
+      ifs.rxBytes[v.siInside] += len;
+      b.sa[slot] = v.outSa;
+      b.aux[slot] = 0;
+      if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${ifs.ifls[v.st0].name} → ${ifs.ifls[v.siInside].name} (inside) vpn ${v.name}`);
+      this.enqueue(0, slot);
+    }
+  }
+}
+
+const NEXT_LOOKUP4 = 0;
+const NEXT_LOOKUP6 = 1;
+const NEXT_DECRYPT = 2;
+
+/**
+ * si-outside-input: the outside si IFL counts what it takes in, both ways.
+ * From esp-encrypt (b.aux 0): the outer packet goes to the lookup of its
+ * family in the external interface's table, as the device's own packet. From
+ * ip4/ip6-local (b.aux = VPN + 1): the ESP packet goes to esp-decrypt.
+ */
+export class SiOutsideInput extends GraphNode {
+  readonly name = 'si-outside-input';
+  readonly nextNames = ['ip4-lookup', 'ip6-lookup', 'esp-decrypt'];
+
+  constructor(private readonly dev: DeviceRt) {
+    super();
+  }
+
+  process(b: Batch, frame: Uint16Array, n: number): void {
+    const ifs = this.dev.ifs;
+    const vpns = this.dev.vpns;
+    const vpnOfSa = this.dev.vpnOfSa;
+    const d = b.data;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      const aux = b.aux[slot];
+      const decrypt = aux >= AUX_DECRYPT_BASE;
+      const v = vpns[decrypt ? aux - AUX_DECRYPT_BASE : vpnOfSa[b.sa[slot]]];
+      const l3 = b.l3[slot];
+      ifs.rxPackets[v.siOutside]++;
+      ifs.rxBytes[v.siOutside] += b.off[slot] + b.len[slot] - l3;
+      if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${ifs.ifls[v.siOutside].name} (outside)`);
+      if (decrypt) { this.enqueue(NEXT_DECRYPT, slot); continue; }
+      b.table[slot] = v.outerTable;
+      b.flags[slot] |= F_LOCAL_ORIGIN | F_ENCAPSULATED;
+      this.enqueue(d[l3] >>> 4 === 4 ? NEXT_LOOKUP4 : NEXT_LOOKUP6, slot);
+    }
+  }
+}
+
+/**
+ * st0-input: a decrypted inner packet arrives on its SA's VPN's st0 IFL and
+ * is routed in st0's instance like any packet received (TTL / hop limit
+ * decremented). It has no Ethernet header: F_NO_L2.
+ */
+export class St0Input extends GraphNode {
+  readonly name = 'st0-input';
+  readonly nextNames = ['ip4-input', 'ip6-input'];
+  override readonly errorNames = ['st0_no_vpn', 'inet_not_configured', 'inet6_not_configured'];
+
+  constructor(private readonly dev: DeviceRt) {
+    super();
+  }
+
+  process(b: Batch, frame: Uint16Array, n: number): void {
+    const ifs = this.dev.ifs;
+    const vpns = this.dev.vpns;
+    const vpnOfSa = this.dev.vpnOfSa;
+    const d = b.data;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      const vi = vpnOfSa[b.sa[slot]] ?? -1;
+      if (vi < 0) { this.drop(b, slot, 0); continue; }
+      const v = vpns[vi];
+      const st0 = ifs.ifls[v.st0];
+      const l3 = b.l3[slot];
+      ifs.rxPackets[v.st0]++;
+      ifs.rxBytes[v.st0] += b.off[slot] + b.len[slot] - l3;
+      b.rxIfl[slot] = v.st0;
+      b.flags[slot] = (b.flags[slot] & ~(F_LOCAL_ORIGIN | F_ENCAPSULATED)) | F_NO_L2;
+      if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${st0.name} vpn ${v.name}`);
+      if (d[l3] >>> 4 === 4) {
+        if (!st0.inet) { this.drop(b, slot, 1); continue; }
+        b.table[slot] = st0.table4;
+        this.enqueue(0, slot);
+      } else {
+        if (!st0.inet6) { this.drop(b, slot, 2); continue; }
+        b.table[slot] = st0.table6;
+        this.enqueue(1, slot);
+      }
+    }
+  }
+}
