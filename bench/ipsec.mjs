@@ -1,0 +1,291 @@
+// Inline IPsec (route-based, st0 + si-) throughput through the whole graph of
+// one device, one core, against the raw AES-GCM ceiling of the same backend
+// measured in the same run (sealing the same inner-packet sizes, no framing).
+//
+//   encrypt (device A): ethernet-input → ip4-input → ip4-lookup → st0-output →
+//     esp-encrypt → si-outside-input → outer ip4-lookup → ip4-rewrite →
+//     interface-output (the core port's sink counts frames, writes nothing)
+//   decrypt (device A): ESP to A's gateway address → ip4-local →
+//     si-outside-input → esp-decrypt (anti-replay) → st0-input → ip4-input →
+//     ip4-lookup → ip4-rewrite → interface-output (the LAN port's sink)
+//
+// Device A is the hub: N VPNs (st0.1 .. st0.N, IKE gateways to N remote
+// gateway addresses, N routes into the st0 units), keys from an esp_sa file of
+// 2N records. The decrypt input is made once, untimed, by device B (the N
+// spokes, the mirror configuration) encrypting frames with rising sequence
+// numbers; each time the input wraps, A's inbound replay windows are re-seeded
+// (untimed) so anti-replay never rejects. Any drop throws.
+//
+// Sizes are Ethernet frame sizes with the FCS, as in bench/forward.mjs (a
+// "64 B" frame is 60 bytes captured); the inner IP packet is size - 18 bytes,
+// and that is what the ceiling seals. IMIX: 7:4:1 of 64/594/1518 B frames.
+// The core port has mtu 9192 so that 1518 B frames' ESP packets are not
+// fragmented. Gbps counts the cleartext frames (size × 8, no preamble/IFG).
+//
+// Run: npm run build && node bench/ipsec.mjs     VPNS=2000 PASSES=5 SECONDS=0.3
+import { DeviceRt } from '../dist/device/device.js';
+import { loadJunosText } from '../dist/config/junos-device.js';
+import { parseEspSaFile } from '../dist/config/esp-sa-file.js';
+import { getAeadBackend } from '../dist/crypto/backend.js';
+import { DESC_WORDS } from '../dist/crypto/aead.js';
+import { derivedMac } from '../dist/device/mac.js';
+import { udp4Frame, pattern } from '../dist/craft/craft.js';
+import { formatMac } from '../dist/packet/addr.js';
+import { SLOT_SIZE, VECTOR_SIZE } from '../dist/packet/batch.js';
+
+const MANY = Number(process.env.VPNS ?? 2000);
+const PASSES = Number(process.env.PASSES ?? 5);
+const SECONDS = Number(process.env.SECONDS ?? 0.3);
+const HUB = '13.10.1.1';
+const SPOKE_ROUTER = '13.10.2.2';
+
+const q = (i) => `${(i >>> 8) & 0xff}.${i & 0xff}`;
+/** Remote gateway (spoke) i, 1-based: 13.20.x.y. */
+const spoke = (i) => `13.20.${q(i)}`;
+const hex = (n, bytes) => n.toString(16).padStart(bytes * 2, '0');
+
+/** 2N esp_sa records: hub → spoke i (SPI 0x10000 + i) and spoke i → hub (0x20000 + i), AES-256-GCM. */
+function espSaText(n) {
+  const lines = [];
+  const rec = (src, dst, spi, k) => `"IPv4","${src}","${dst}","0x${hex(spi, 4)}","AES-GCM with 16 octet ICV [RFC4106]","0x${hex(k, 4).repeat(8)}${hex(k ^ 0x5a5a5a5a, 4)}","NULL",""`;
+  for (let i = 1; i <= n; i++) {
+    lines.push(rec(HUB, spoke(i), 0x10000 + i, 0x11110000 + i));
+    lines.push(rec(spoke(i), HUB, 0x20000 + i, 0x22220000 + i));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Junos text of the hub (A) or of the spokes (B) with n VPNs. A: routes
+ * 20.x.y.0/24 → st0.i, remote gateways behind 13.10.2.2, decrypted traffic
+ * (30.0.0.0/8) to its LAN. B: owns the n spoke addresses (lo0), routes
+ * 30.x.y.0/24 → st0.i.
+ */
+function junos(role, n) {
+  const hub = role === 'A';
+  const units = [];
+  const gws = [];
+  const vpns = [];
+  const routes = [];
+  const ssVpns = [];
+  const lo = [];
+  for (let i = 1; i <= n; i++) {
+    units.push(`unit ${i} { family inet; }`);
+    gws.push(hub
+      ? `gateway GW${i} { address ${spoke(i)}; local-address ${HUB}; external-interface et-0/0/0.0; version v2-only; }`
+      : `gateway GW${i} { address ${HUB}; local-address ${spoke(i)}; external-interface et-0/0/0.0; version v2-only; }`);
+    vpns.push(`vpn V${i} { bind-interface st0.${i}; df-bit copy; ike { gateway GW${i}; ipsec-policy POL; } }`);
+    routes.push(`route ${hub ? 20 : 30}.${q(i)}.0/24 next-hop st0.${i};`);
+    ssVpns.push(`ipsec-vpn V${i};`);
+    if (!hub) lo.push(`address ${spoke(i)}/32;`);
+  }
+  const me = hub ? HUB : SPOKE_ROUTER;
+  const peer = hub ? SPOKE_ROUTER : HUB;
+  const peerMac = formatMac(derivedMac(hub ? 'B' : 'A', 'et-0/0/0'));
+  const lan = hub ? '10.0.0' : '10.9.0';
+  return `
+interfaces {
+  et-0/0/0 { mtu 9192; unit 0 { family inet { address ${me}/16 { arp ${peer} mac ${peerMac}; } } } }
+  et-0/0/1 { unit 0 { family inet { address ${lan}.1/24 { arp ${lan}.2 mac 02:00:00:00:c1:02; } } } }
+  si-0/1/0 { unit 0 { family inet; service-domain inside; } unit 1 { family inet; service-domain outside; } }
+  st0 { ${units.join(' ')} }
+  ${hub ? '' : `lo0 { unit 0 { family inet { ${lo.join(' ')} } } }`}
+}
+routing-options { static {
+  ${hub ? `route 13.20.0.0/16 next-hop ${SPOKE_ROUTER}; route 30.0.0.0/8 next-hop 10.0.0.2;` : ''}
+  ${routes.join('\n  ')}
+} }
+services { service-set IPSEC-SS { next-hop-service { inside-service-interface si-0/1/0.0; outside-service-interface si-0/1/0.1; } ${ssVpns.join(' ')} } }
+security {
+  ike { ${gws.join('\n    ')} }
+  ipsec {
+    proposal P { protocol esp; encryption-algorithm aes-256-gcm; }
+    policy POL { proposals P; }
+    ${vpns.join('\n    ')}
+  }
+}`;
+}
+
+function build(role, n, records) {
+  const t0 = performance.now();
+  const text = junos(role, n);
+  const t1 = performance.now();
+  const model = loadJunosText(text, `${role}.conf`, { deviceName: role });
+  const t2 = performance.now();
+  const dev = new DeviceRt(model, { saRecords: records });
+  const t3 = performance.now();
+  if (dev.vpns.length !== n) throw new Error(`${role}: ${dev.vpns.length} VPNs built, expected ${n}`);
+  return { dev, gen: (t1 - t0) / 1000, parse: (t2 - t1) / 1000, device: (t3 - t2) / 1000 };
+}
+
+const port = (dev, name) => dev.ifs.ifds.findIndex((d) => d.name === name);
+
+const IMIX = [64, 64, 64, 594, 64, 64, 594, 64, 594, 64, 594, 1518]; // 7:4:1, interleaved
+const CASES = [
+  { name: '64 B', sizes: [64] },
+  { name: 'IMIX', sizes: IMIX },
+  { name: '1420 B', sizes: [1420] },
+];
+
+/** L frames (a multiple of VECTOR_SIZE and of n), frame i to VPN i mod n, size sizes[i mod len]. */
+function cleartext(role, n, sizes, count) {
+  const mac = { src: '02:00:00:00:c1:02', dst: formatMac(derivedMac(role, 'et-0/0/1')) };
+  const src = role === 'A' ? '10.0.0.2' : '10.9.0.2';
+  const net = role === 'A' ? 20 : 30;
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const size = sizes[i % sizes.length];
+    const v = (i % n) + 1;
+    out.push(udp4Frame(mac, { src, dst: `${net}.${q(v)}.2`, id: i & 0xffff }, 40000, 9, pattern(size - 4 - 42)));
+  }
+  return out;
+}
+
+function pack(fr) {
+  const buf = new Uint8Array(fr.reduce((s, f) => s + f.length, 0));
+  const offs = new Uint32Array(fr.length);
+  const lens = new Uint32Array(fr.length);
+  let o = 0;
+  fr.forEach((f, i) => { buf.set(f, o); offs[i] = o; lens[i] = f.length; o += f.length; });
+  return { buf, offs, lens, count: fr.length };
+}
+
+/** Feeds the packed frames, one vector at a time, for SECONDS; `wrap` runs untimed each time the input starts over. */
+function measure(dev, p, inPort, wrap) {
+  const { buf, offs, lens, count } = p;
+  let n = 0;
+  let k = 0;
+  let busy = 0;
+  const wall = performance.now() + SECONDS * 1000 * 3;
+  while (busy < SECONDS * 1000 && performance.now() < wall) {
+    const t0 = performance.now();
+    for (let rep = 0; rep < 16; rep++) {
+      for (let i = 0; i < VECTOR_SIZE; i++) dev.inject(inPort, buf, offs[k + i], lens[k + i], 1, 0);
+      dev.runBatch();
+      n += VECTOR_SIZE;
+      k += VECTOR_SIZE;
+      if (k === count) {
+        k = 0;
+        const t1 = performance.now();
+        wrap?.();
+        busy -= performance.now() - t1;
+      }
+    }
+    busy += performance.now() - t0;
+  }
+  return { mpps: n / busy / 1e3, ns: (busy * 1e6) / n };
+}
+
+/** The ceiling: the backend sealing the inner-packet sizes with an 8-byte AAD, laid out like ESP, no framing. */
+function raw(backend, sizes) {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+  const h = backend.addKey(key);
+  const slab = new Uint8Array(SLOT_SIZE * VECTOR_SIZE);
+  const vectors = Math.max(1, Math.ceil(sizes.length / VECTOR_SIZE));
+  const descs = [];
+  for (let v = 0; v < vectors; v++) {
+    const desc = new Uint32Array(VECTOR_SIZE * DESC_WORDS);
+    for (let i = 0; i < VECTOR_SIZE; i++) {
+      const o = i * SLOT_SIZE;
+      const size = sizes[(v * VECTOR_SIZE + i) % sizes.length] - 18;
+      desc.set([h, o, o + 16, 8, o + 64, size, o + 64 + size, 16], i * DESC_WORDS);
+    }
+    descs.push(desc);
+  }
+  let n = 0;
+  let v = 0;
+  const t0 = performance.now();
+  const deadline = t0 + SECONDS * 1000;
+  while (performance.now() < deadline) {
+    backend.seal(slab, descs[v], VECTOR_SIZE);
+    v = v + 1 === vectors ? 0 : v + 1;
+    n += VECTOR_SIZE;
+  }
+  const ms = performance.now() - t0;
+  backend.removeKey(h);
+  return { mpps: n / ms / 1e3, ns: (ms * 1e6) / n };
+}
+
+function checkAcct(dev, what) {
+  const a = dev.graph.acct;
+  if (a.in + a.generated !== a.out + a.consumed + a.dropped || a.dropped !== 0) {
+    throw new Error(`${what}: ${dev.name} lost packets: ${JSON.stringify(a)} ${JSON.stringify(dev.graph.dropsByReason())}`);
+  }
+}
+
+const backend = getAeadBackend();
+console.log(`backend: ${backend.name}${backend.path ? ` (path ${backend.path}${backend.paths ? `; paths here: ${backend.paths.join(', ')}` : ''})` : ''}; AES-256-GCM, 16-byte ICV; best of ${PASSES} alternating passes of ${SECONDS} s`);
+
+const results = [];
+for (const n of [1, MANY]) {
+  const t0 = performance.now();
+  const saText = espSaText(n);
+  const records = parseEspSaFile(saText, 'esp_sa');
+  const tSa = (performance.now() - t0) / 1000;
+  const A = build('A', n, records);
+  const B = build('B', n, records);
+  console.log(`${n} VPN${n > 1 ? 's' : ''}: esp_sa of ${records.length} records made and parsed in ${tSa.toFixed(2)} s; hub device: Junos text ${(A.gen).toFixed(2)} s, parse ${A.parse.toFixed(2)} s, DeviceRt ${A.device.toFixed(2)} s (total ${(tSa + A.gen + A.parse + A.device).toFixed(2)} s)`);
+  const a = A.dev;
+  const b = B.dev;
+  const aLan = port(a, 'et-0/0/1');
+  const aCore = port(a, 'et-0/0/0');
+  const bLan = port(b, 'et-0/0/1');
+  const bCore = port(b, 'et-0/0/0');
+  let aCoreOut = 0;
+  let aLanOut = 0;
+  a.sinks[aCore] = () => { aCoreOut++; };
+  a.sinks[aLan] = () => { aLanOut++; };
+  const inbound = a.ipsec.sas.filter((s) => !s.outbound);
+  const reseed = () => { for (const s of inbound) s.replay.seed(0, 0); };
+  // Input length: a multiple of the vector, of n and (for n = 1) of the IMIX pattern.
+  const count = n === 1 ? VECTOR_SIZE * 3 : VECTOR_SIZE * (n / 16);
+  if (count % VECTOR_SIZE || count % n) throw new Error(`VPNS must be a multiple of 16 (got ${n})`);
+  for (const c of CASES) {
+    const enc = pack(cleartext('A', n, c.sizes, count));
+    // Decrypt input: B encrypts its frames once (untimed); rising sequence numbers per SA.
+    const esp = [];
+    b.sinks[bCore] = (d, off, len) => { esp.push(d.slice(off, off + len)); };
+    const bin = pack(cleartext('B', n, c.sizes, count));
+    for (let k = 0; k < count; k += VECTOR_SIZE) {
+      for (let i = 0; i < VECTOR_SIZE; i++) b.inject(bLan, bin.buf, bin.offs[k + i], bin.lens[k + i], 1, 0);
+      b.runBatch();
+    }
+    checkAcct(b, 'decrypt input');
+    if (esp.length !== count) throw new Error(`B made ${esp.length} ESP frames of ${count}`);
+    const dec = pack(esp);
+    const sizes = Array.from({ length: count }, (_, i) => c.sizes[i % c.sizes.length]);
+    const best = { raw: null, enc: null, dec: null };
+    const keep = (k, r) => { if (!best[k] || r.mpps > best[k].mpps) best[k] = r; };
+    const before = { core: aCoreOut, lan: aLanOut, acctIn: a.graph.acct.in };
+    let encIn = 0;
+    let decIn = 0;
+    for (let p = 0; p < PASSES; p++) {
+      keep('raw', raw(backend, sizes.slice(0, VECTOR_SIZE * 3)));
+      let in0 = a.graph.acct.in;
+      keep('enc', measure(a, enc, aLan));
+      encIn += a.graph.acct.in - in0;
+      reseed();
+      in0 = a.graph.acct.in;
+      keep('dec', measure(a, dec, aCore, reseed));
+      decIn += a.graph.acct.in - in0;
+      reseed();
+    }
+    checkAcct(a, `${c.name}, ${n} VPNs`);
+    if (aCoreOut - before.core !== encIn || aLanOut - before.lan !== decIn) {
+      throw new Error(`${c.name}: encrypt ${encIn} in / ${aCoreOut - before.core} out, decrypt ${decIn} in / ${aLanOut - before.lan} out`);
+    }
+    const mean = c.sizes.reduce((s, x) => s + x, 0) / c.sizes.length;
+    results.push({ n, name: c.name, mean, ...best });
+  }
+}
+
+const f = (x, d = 2) => x.toFixed(d);
+console.log('VPNs  size     encrypt Mpps   Gbps  ns/pkt  /ceiling   decrypt Mpps   Gbps  ns/pkt  /ceiling   raw AES-GCM ceiling Mpps  ns/pkt');
+for (const r of results) {
+  const gbps = (x) => f((x.mpps * 1e6 * r.mean * 8) / 1e9);
+  console.log(`${String(r.n).padStart(4)}  ${r.name.padEnd(7)} ${f(r.enc.mpps).padStart(12)} ${gbps(r.enc).padStart(6)} ${f(r.enc.ns, 0).padStart(7)} ${f(r.enc.mpps / r.raw.mpps).padStart(9)}   ${f(r.dec.mpps).padStart(12)} ${gbps(r.dec).padStart(6)} ${f(r.dec.ns, 0).padStart(7)} ${f(r.dec.mpps / r.raw.mpps).padStart(9)}   ${f(r.raw.mpps).padStart(24)} ${f(r.raw.ns, 0).padStart(7)}`);
+}
+const at = (n, name) => results.find((r) => r.n === n && r.name === name);
+const big = at(1, '1420 B');
+const imix = at(1, 'IMIX');
+console.log(`targets: 1420 B ≥ 0.5 × ceiling: encrypt ${f(big.enc.mpps / big.raw.mpps)}, decrypt ${f(big.dec.mpps / big.raw.mpps)}; IMIX ≥ 2.5 Mpps: encrypt ${f(imix.enc.mpps)}, decrypt ${f(imix.dec.mpps)} (1 VPN)`);
