@@ -3,7 +3,7 @@ import type { EspSaRecord } from '../config/esp-sa-file.js';
 import type { AeadBackend } from '../crypto/aead.js';
 import { getAeadBackend } from '../crypto/backend.js';
 import { SaDatabase } from '../ipsec/sa.js';
-import { buildVpns, type VpnRt } from '../ipsec/vpn.js';
+import { buildVpns, type TsRt, type VpnRt } from '../ipsec/vpn.js';
 import { formatIpv4 as fmt4, formatIpv6 as fmt6 } from '../packet/addr.js';
 import { Graph } from '../graph/graph.js';
 import { TraceBuffer } from '../graph/trace.js';
@@ -54,6 +54,12 @@ export class DeviceRt {
   /** VPN index by st0 IFL index (-1: none), and by SA index. */
   vpnOfSt0 = new Int32Array(0);
   vpnOfSa = new Int32Array(0);
+  /**
+   * Traffic selectors by st0 IFL index: those of every VPN bound to the unit,
+   * in configuration order (null: no VPN there has selectors — the unit's
+   * VPN takes whatever is routed into it).
+   */
+  tsOfSt0: (TsRt[] | null)[] = [];
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
@@ -97,6 +103,7 @@ export class DeviceRt {
   private buildVpns(opts: DeviceOptions): void {
     const ifs = this.ifs;
     this.vpnOfSt0 = new Int32Array(ifs.ifls.length).fill(-1);
+    this.tsOfSt0 = ifs.ifls.map(() => null);
     if (!this.model.security?.ipsecVpns.some((v) => v.bindInterface !== undefined)) return;
     const { vpns, problems } = buildVpns({
       device: this.model,
@@ -126,6 +133,7 @@ export class DeviceRt {
       if (this.vpnOfSt0[v.st0] < 0) this.vpnOfSt0[v.st0] = v.index;
       this.vpnOfSa[v.outSa] = v.index;
       this.vpnOfSa[v.inSa] = v.index;
+      if (v.selectors.length) (this.tsOfSt0[v.st0] ??= []).push(...v.selectors);
     }
   }
 

@@ -14,6 +14,64 @@ import type { Device, IpsecCipher, IpsecVpn, SourceLoc } from '../config/model.j
 import type { EspSaRecord } from '../config/esp-sa-file.js';
 import { ESP_CIPHER_KEY_LEN, type SaConfig, type SaDatabase } from './sa.js';
 import { parseIp } from '../config/values.js';
+import { mask4, parsePrefix } from '../l3/table.js';
+
+/**
+ * A traffic selector at run time (`traffic-selector TS { local-ip P; remote-ip P; }`):
+ * IPv4 prefixes as network + mask numbers, IPv6 as 16 masked bytes + length,
+ * so matching a packet allocates nothing.
+ */
+export interface TsRt {
+  /** The VPN (index in the device) the selector belongs to. */
+  vpn: number;
+  name: string;
+  family: 4 | 6;
+  local4: number;
+  localMask4: number;
+  remote4: number;
+  remoteMask4: number;
+  local6: Uint8Array;
+  localLen: number;
+  remote6: Uint8Array;
+  remoteLen: number;
+  /** The prefixes as configured (normalised), for routes and show. */
+  localIp: string;
+  remoteIp: string;
+}
+
+/** Whether the IPv6 address at d[off, off + 16) is within net/len (net masked). */
+export function inPrefix6(d: Uint8Array, off: number, net: Uint8Array, len: number): boolean {
+  let k = 0;
+  for (; len >= 8; len -= 8, k++) if (d[off + k] !== net[k]) return false;
+  return len === 0 || (d[off + k] & ((0xff00 >> len) & 0xff)) === net[k];
+}
+
+/** Whether IPv4 `src` → `dst` of a packet sent into the tunnel matches the selector (src in local-ip, dst in remote-ip). */
+export function tsMatchOut4(t: TsRt, src: number, dst: number): boolean {
+  return ((src & t.localMask4) >>> 0) === t.local4 && ((dst & t.remoteMask4) >>> 0) === t.remote4;
+}
+
+/** IPv6 source at d[s, s + 16), destination at d[s + 16, s + 32): src in local-ip, dst in remote-ip. */
+export function tsMatchOut6(t: TsRt, d: Uint8Array, s: number): boolean {
+  return inPrefix6(d, s, t.local6, t.localLen) && inPrefix6(d, s + 16, t.remote6, t.remoteLen);
+}
+
+function compileSelectors(vpn: IpsecVpn, index: number): TsRt[] {
+  const out: TsRt[] = [];
+  for (const ts of vpn.trafficSelectors) {
+    if (ts.localIp === undefined || ts.remoteIp === undefined) continue; // reported by the parser
+    const l = parsePrefix(ts.localIp);
+    const r = parsePrefix(ts.remoteIp);
+    if (l.family !== r.family) continue;
+    out.push({
+      vpn: index, name: ts.name, family: l.family,
+      local4: l.net4, localMask4: mask4(l.family === 4 ? l.len : 0), remote4: r.net4, remoteMask4: mask4(r.family === 4 ? r.len : 0),
+      local6: l.net6 ?? new Uint8Array(16), localLen: l.len, remote6: r.net6 ?? new Uint8Array(16), remoteLen: r.len,
+      localIp: ts.localIp, remoteIp: ts.remoteIp,
+    });
+  }
+  return out;
+}
 
 export interface VpnRt {
   index: number;
@@ -31,6 +89,8 @@ export interface VpnRt {
   family: 4 | 6;
   /** Table index the outer (ESP) packets are looked up in: the external interface's. */
   outerTable: number;
+  /** Traffic selectors (empty: the VPN takes whatever is routed into its st0 unit). */
+  selectors: TsRt[];
   model: IpsecVpn;
 }
 
@@ -83,6 +143,9 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
   const sec = device.security;
   if (!sec) return { vpns, problems };
   const where = (vpn: IpsecVpn): string => (vpn.loc ? '' : `${device.name}: `);
+  // esp_sa records already taken by a VPN: several VPNs between the same two
+  // gateways (traffic selectors) take the matching records in file order.
+  const taken = new Set<EspSaRecord>();
   for (const vpn of sec.ipsecVpns) {
     if (vpn.bindInterface === undefined) continue; // policy-based VPNs are not modelled (MX inline IPsec is route-based)
     const bad = (message: string): void => void problems.push({ loc: vpn.loc, message: `${where(vpn)}vpn ${vpn.name}: ${message}` });
@@ -140,7 +203,7 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
     } else {
       const cipher = proposalCipher(device, vpn);
       const find = (src: string, dst: string): EspSaRecord | undefined =>
-        records.find((r) => r.src !== '*' && r.dst !== '*' && sameAddress(r.src, src) && sameAddress(r.dst, dst));
+        records.find((r) => !taken.has(r) && r.src !== '*' && r.dst !== '*' && sameAddress(r.src, src) && sameAddress(r.dst, dst));
       const o = find(local, remote);
       const i = find(remote, local);
       if (!o || !i) {
@@ -156,6 +219,7 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
         }
       }
       if (!ok) continue;
+      taken.add(o).add(i);
       const mk = (dir: 'outbound' | 'inbound', r: EspSaRecord): SaConfig => ({
         ...common, name: vpn.name, direction: dir, mode: 'tunnel', spi: r.spi, cipher: r.cipher, icvLength: r.icvLength,
         key: r.key.slice(), salt: r.salt.slice(), tunnelSrc: r.src, tunnelDst: r.dst,
@@ -172,7 +236,8 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
       bad((e as Error).message);
       continue;
     }
-    vpns.push({ index: vpns.length, name: vpn.name, st0, siInside, siOutside, outSa, inSa, local, remote, family, outerTable, model: vpn });
+    const index = vpns.length;
+    vpns.push({ index, name: vpn.name, st0, siInside, siOutside, outSa, inSa, local, remote, family, outerTable, selectors: compileSelectors(vpn, index), model: vpn });
   }
   return { vpns, problems };
 }

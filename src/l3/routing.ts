@@ -39,6 +39,7 @@ export function buildRoutes(dev: DeviceRt): string[] {
       t6.add(route6(a.ip, 128, 'Local', local(dev, 6), [`Local via ${ifl.name}`]));
     }
   }
+  installSelectorRoutes(dev);
   for (const inst of dev.model.instances) {
     const pending = inst.routes.slice();
     // Statics may resolve through each other in any order: retry until no progress.
@@ -51,6 +52,28 @@ export function buildRoutes(dev: DeviceRt): string[] {
     for (const r of pending) warnings.push(`${where(r)}static route ${r.prefix}: next hop does not resolve; route not installed`);
   }
   return warnings;
+}
+
+/**
+ * Junos auto route insertion for traffic selectors: a route to each
+ * selector's remote-ip through its VPN's st0 unit, in st0's table, shown as
+ * `[ARI-TS/5]` (the protocol and preference Junos gives these routes).
+ * Installed before the static routes, so statics may resolve through them.
+ */
+export const ARI_TS = 'ARI-TS';
+
+function installSelectorRoutes(dev: DeviceRt): void {
+  for (const v of dev.vpns) {
+    const st0 = dev.ifs.ifls[v.st0];
+    for (const ts of v.selectors) {
+      const adj = dev.adjs.add(ADJ_TUNNEL, ts.family);
+      adj.ifl = v.st0;
+      adj.vpn = v.index;
+      const via = [`via ${st0.name}`];
+      if (ts.family === 4) dev.tables[st0.table4].add(route4(ts.remote4, ts.remoteLen, ARI_TS, adj, via, 5));
+      else dev.tables[st0.table6].add(route6(ts.remote6, ts.remoteLen, ARI_TS, adj, via, 5));
+    }
+  }
 }
 
 function where(r: StaticRoute): string {

@@ -2,14 +2,15 @@
 // the ESP engine nodes:
 //
 //   encrypt: ip4/ip6-lookup (tunnel adjacency: a route via st0.N)
-//            → st0-output        st0.N output, b.sa = the VPN's outbound SA, si inside input
+//            → st0-output        traffic selectors pick the VPN (if any); st0.N output,
+//                                b.sa = the VPN's outbound SA, si inside input
 //            → esp-encrypt       tunnel mode, outer local-address → gateway
 //            → si-outside-input  si outside input; outer looked up in the external interface's table
 //            → ip4/ip6-lookup (F_LOCAL_ORIGIN) → rewrite → interface-output
 //   decrypt: ip4/ip6-local (ESP to a VPN's local gateway address)
 //            → si-outside-input  si outside input
 //            → esp-decrypt       inbound SA by SPI and destination
-//            → st0-input         st0.N input; the inner packet enters st0's table
+//            → st0-input         traffic selector check; st0.N input; the inner packet enters st0's table
 //            → ip4/ip6-input → lookup (TTL / hop limit decremented as transit) → ...
 //
 // Interface counters follow `show interfaces extensive` on a real MX: on the
@@ -20,15 +21,66 @@
 import { GraphNode } from '../graph/node.js';
 import { F_ENCAPSULATED, F_LOCAL_ORIGIN, F_NO_L2, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
+import { inPrefix6, tsMatchOut4, tsMatchOut6, type TsRt } from '../ipsec/vpn.js';
+import { readU32 } from '../packet/addr.js';
+
+/** Drop reason of a packet that matches no traffic selector (into the tunnel) or is outside its VPN's selectors (out of it). */
+export const TS_MISMATCH = 'traffic_selector_mismatch';
+
+/**
+ * The selector (of the VPNs bound to an st0 unit, in order) an outbound
+ * packet matches: source within local-ip, destination within remote-ip; null
+ * when none does.
+ */
+function matchOut(sel: TsRt[], d: Uint8Array, l3: number): TsRt | null {
+  if (d[l3] >>> 4 === 4) {
+    const src = readU32(d, l3 + 12);
+    const dst = readU32(d, l3 + 16);
+    for (let k = 0; k < sel.length; k++) {
+      const t = sel[k];
+      if (t.family === 4 && tsMatchOut4(t, src, dst)) return t;
+    }
+  } else {
+    for (let k = 0; k < sel.length; k++) {
+      const t = sel[k];
+      if (t.family === 6 && tsMatchOut6(t, d, l3 + 8)) return t;
+    }
+  }
+  return null;
+}
+
+/** Whether a decrypted packet is within one of its VPN's selectors: source within remote-ip, destination within local-ip. */
+function matchIn(sel: TsRt[], d: Uint8Array, l3: number): boolean {
+  if (d[l3] >>> 4 === 4) {
+    const src = readU32(d, l3 + 12);
+    const dst = readU32(d, l3 + 16);
+    for (let k = 0; k < sel.length; k++) {
+      const t = sel[k];
+      if (t.family === 4 && ((src & t.remoteMask4) >>> 0) === t.remote4 && ((dst & t.localMask4) >>> 0) === t.local4) return true;
+    }
+  } else {
+    for (let k = 0; k < sel.length; k++) {
+      const t = sel[k];
+      if (t.family === 6 && inPrefix6(d, l3 + 8, t.remote6, t.remoteLen) && inPrefix6(d, l3 + 24, t.local6, t.localLen)) return true;
+    }
+  }
+  return false;
+}
 
 /** b.aux of an ESP packet sent from ip4-local / ip6-local to si-outside-input: VPN index + 1 (0: an encrypted packet). */
 export const AUX_DECRYPT_BASE = 1;
 
-/** st0-output: the packet routed into st0.N is counted there and on the inside si IFL, and given its VPN's outbound SA. */
+/**
+ * st0-output: the packet routed into st0.N is counted there and on the inside
+ * si IFL, and given its VPN's outbound SA. When the VPNs bound to st0.N have
+ * traffic selectors, the first selector (in configuration order) the packet
+ * matches picks the VPN; a packet matching none is dropped
+ * (traffic_selector_mismatch) before st0 counts it.
+ */
 export class St0Output extends GraphNode {
   readonly name = 'st0-output';
   readonly nextNames = ['esp-encrypt'];
-  override readonly errorNames = ['ipsec_tunnel_loop'];
+  override readonly errorNames = ['ipsec_tunnel_loop', TS_MISMATCH];
 
   constructor(private readonly dev: DeviceRt) {
     super();
@@ -38,11 +90,23 @@ export class St0Output extends GraphNode {
     const ifs = this.dev.ifs;
     const adjs = this.dev.adjs.all;
     const vpns = this.dev.vpns;
+    const tsOfSt0 = this.dev.tsOfSt0;
+    const d = b.data;
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       // An ESP packet of ours routed into a tunnel again (the gateway routed via st0): never loop.
       if (b.flags[slot] & F_ENCAPSULATED) { this.drop(b, slot, 0); continue; }
-      const v = vpns[adjs[b.adj[slot]].vpn];
+      let v = vpns[adjs[b.adj[slot]].vpn];
+      const sel = tsOfSt0[v.st0];
+      if (sel !== null) {
+        const t = matchOut(sel, d, b.l3[slot]);
+        if (t === null) {
+          if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${ifs.ifls[v.st0].name}: no traffic selector matches`);
+          this.drop(b, slot, 1);
+          continue;
+        }
+        v = vpns[t.vpn];
+      }
       const len = b.off[slot] + b.len[slot] - b.l3[slot];
       ifs.txPackets[v.st0]++;
       ifs.txBytes[v.st0] += len;
@@ -104,7 +168,7 @@ export class SiOutsideInput extends GraphNode {
 export class St0Input extends GraphNode {
   readonly name = 'st0-input';
   readonly nextNames = ['ip4-input', 'ip6-input'];
-  override readonly errorNames = ['st0_no_vpn', 'inet_not_configured', 'inet6_not_configured'];
+  override readonly errorNames = ['st0_no_vpn', 'inet_not_configured', 'inet6_not_configured', TS_MISMATCH];
 
   constructor(private readonly dev: DeviceRt) {
     super();
@@ -122,6 +186,12 @@ export class St0Input extends GraphNode {
       const v = vpns[vi];
       const st0 = ifs.ifls[v.st0];
       const l3 = b.l3[slot];
+      // A VPN with traffic selectors takes in only what one of them covers (source within remote-ip, destination within local-ip).
+      if (v.selectors.length && !matchIn(v.selectors, d, l3)) {
+        if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${st0.name} vpn ${v.name}: outside its traffic selectors`);
+        this.drop(b, slot, 3);
+        continue;
+      }
       ifs.rxPackets[v.st0]++;
       ifs.rxBytes[v.st0] += b.off[slot] + b.len[slot] - l3;
       b.rxIfl[slot] = v.st0;
