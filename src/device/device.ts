@@ -134,21 +134,26 @@ export class DeviceRt {
       this.vpnOfSa[v.outSa] = v.index;
       this.vpnOfSa[v.inSa] = v.index;
       if (v.selectors.length) (this.tsOfSt0[v.st0] ??= []).push(...v.selectors);
+      const local = this.ipsec!.sas[v.inSa].dst;
+      if (local.length === 4) {
+        const ip = ((local[0] << 24) | (local[1] << 16) | (local[2] << 8) | local[3]) >>> 0;
+        if (!this.vpnOfLocal.has(ip)) this.vpnOfLocal.set(ip, v.index);
+      }
     }
   }
 
+  /** IPv4 local gateway address → the first VPN using it: one lookup per ESP packet, whatever the number of VPNs. */
+  private readonly vpnOfLocal = new Map<number, number>();
+
   /** The VPN whose local gateway address is the IPv4 address `ip`, or -1. */
   vpnOfLocal4(ip: number): number {
-    for (const v of this.vpns) {
-      const s = this.ipsec!.sas[v.inSa];
-      if (s.dst.length === 4 && ((s.dst[0] << 24) | (s.dst[1] << 16) | (s.dst[2] << 8) | s.dst[3]) >>> 0 === ip >>> 0) return v.index;
-    }
-    return -1;
+    return this.vpnOfLocal.get(ip >>> 0) ?? -1;
   }
 
   /** The VPN whose local gateway address is the IPv6 address at d[off, off + 16), or -1. */
   vpnOfLocal6(d: Uint8Array, off: number): number {
-    for (const v of this.vpns) {
+    for (let i = 0; i < this.vpns.length; i++) {
+      const v = this.vpns[i];
       const s = this.ipsec!.sas[v.inSa];
       if (s.dst.length !== 16) continue;
       let k = 0;
