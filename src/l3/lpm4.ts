@@ -169,25 +169,19 @@ export abstract class StrideTrie {
       idx = ~e + key[end >> 3]!;
       end += 8;
     }
-    const n = 1 << (end - len);
-    for (let i = idx; i < idx + n; i++) {
-      const e = tbl[i]!;
-      if (e < -1) this.fillChunk(~e, value, len);
-      else if (lens[i]! <= len) {
-        tbl[i] = value;
-        lens[i] = len;
-      }
-    }
+    this.fillRange(tbl, lens, idx, 1 << (end - len), value, len);
   }
 
-  private fillChunk(base: number, value: number, len: number): void {
-    const pool = this.pool;
-    const lens = this.poolLen;
-    for (let i = base; i < base + CHUNK; i++) {
-      const e = pool[i]!;
-      if (e < -1) this.fillChunk(~e, value, len);
+  /**
+   * Controlled prefix expansion: entries [from, from + n) of a table, and the
+   * chunks below them, take `value` where no longer prefix holds them.
+   */
+  private fillRange(tbl: Int32Array, lens: Uint8Array, from: number, n: number, value: number, len: number): void {
+    for (let i = from; i < from + n; i++) {
+      const e = tbl[i]!;
+      if (e < -1) this.fillRange(this.pool, this.poolLen, ~e, CHUNK, value, len);
       else if (lens[i]! <= len) {
-        pool[i] = value;
+        tbl[i] = value;
         lens[i] = len;
       }
     }
