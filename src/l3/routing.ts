@@ -200,5 +200,6 @@ function followRoute(
   if (adj.kind === ADJ_DROP && adj.reason === TUNNEL_NOT_EMULATED) return { adj, via: `to ${nhText} ${via.via.join(', ')}` };
   if (adj.kind === ADJ_LOCAL || adj.kind === ADJ_DROP || adj.kind === ADJ_REJECT) return null;
   // Recursive: share the resolving route's forwarding.
-  return { adj, via: `to ${nhText} via ${via.via.join(', ').replace(/^to \S+ /, '')}` };
+  // The resolving route's "to X via IFL" / "via IFL" entries give the interfaces: "to <nh> via st0.1".
+  return { adj, via: `to ${nhText} via ${via.via.map((v) => v.replace(/^(to \S+ )?via /, '')).join(', ')}` };
 }

@@ -6,6 +6,7 @@ import { junosScenario, runFrames, type TimedFrame } from '../craft/frames-run.j
 import { derivedMac } from '../device/mac.js';
 import { formatMac } from '../packet/addr.js';
 import { checksumVerifies } from '../packet/checksum.js';
+import { show } from '../cli/show.js';
 import { writeIcmp } from '../packet/icmp.js';
 
 const mac = (ifd: string): string => formatMac(derivedMac('R1', ifd));
@@ -112,6 +113,8 @@ describe('IPv4 routes', () => {
   it('resolves a recursive static (172.16/16 via 10.9.0.1 via 10.1.0.2)', () => {
     const r = run([ping4(from0, { src: '10.0.0.2', dst: '172.16.5.5' })]);
     expect(r.out['et-0/0/1'].map((f) => hex(f.frame))).toEqual([hex(ping4({ src: M1, dst: HOST1 }, { src: '10.0.0.2', dst: '172.16.5.5', ttl: 63 }))]);
+    // show route gives the recursive next hop and the interface it resolves to (once: not "via via").
+    expect(show(r.devices[0], 'route 172.16.0.0/16')).toMatch(/^ +> +to 10\.9\.0\.1 via et-0\/0\/1\.0$/m);
   });
 
   it('ECMP: different flows use both next hops, one flow always the same one', () => {
