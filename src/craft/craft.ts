@@ -52,11 +52,13 @@ export interface Ip6Spec {
   src: string;
   dst: string;
   hlim?: number;
+  /** Traffic class (DSCP << 2 | ECN). */
+  tc?: number;
 }
 
 export function ip6(h: Ip6Spec, next: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(40 + payload.length);
-  writeIpv6(out, 0, { payloadLength: payload.length, hopLimit: h.hlim ?? 64, nextHeader: next, src: h.src, dst: h.dst });
+  writeIpv6(out, 0, { payloadLength: payload.length, hopLimit: h.hlim ?? 64, nextHeader: next, src: h.src, dst: h.dst, trafficClass: h.tc });
   out.set(payload, 40);
   return out;
 }

@@ -4,6 +4,8 @@ import { derivedMac } from './mac.js';
 
 /** Default media MTU (frame length without FCS) of an Ethernet IFD, as Junos. */
 export const DEFAULT_MEDIA_MTU = 1514;
+/** Default MTU of a logical tunnel or service IFD (st0, si-, gr-, lo0): Junos shows `Protocol inet, MTU: 9192` on st0 units. */
+export const DEFAULT_TUNNEL_MTU = 9192;
 const ETH_HEADER = 14;
 const VLAN_TAG = 4;
 
@@ -80,12 +82,13 @@ export class Interfaces {
 
   constructor(device: Device) {
     for (const ifd of device.ifds) {
+      const ethernet = !NOT_ETHERNET.test(ifd.name);
       const rt: IfdRt = {
         index: this.ifds.length,
         name: ifd.name,
-        ethernet: !NOT_ETHERNET.test(ifd.name),
+        ethernet,
         mac: ifd.mac ? parseMac(ifd.mac) : derivedMac(device.name, ifd.name),
-        mtu: ifd.mtu ?? DEFAULT_MEDIA_MTU,
+        mtu: ifd.mtu ?? (ethernet ? DEFAULT_MEDIA_MTU : DEFAULT_TUNNEL_MTU),
         disabled: ifd.disabled,
         untagged: -1,
         byVlan: new Int32Array(4096).fill(-1),
@@ -107,7 +110,8 @@ export class Interfaces {
   private addIfl(ifd: IfdRt, u: Ifl): void {
     const vlanId = u.vlanId ?? 0;
     const vlanInner = u.vlanIdInner ?? 0;
-    const l2Len = ETH_HEADER + (vlanId ? VLAN_TAG : 0) + (vlanInner ? VLAN_TAG : 0);
+    // Tunnel and service IFDs have no link header: their MTU is the family MTU.
+    const l2Len = ifd.ethernet ? ETH_HEADER + (vlanId ? VLAN_TAG : 0) + (vlanInner ? VLAN_TAG : 0) : 0;
     const l3Max = ifd.mtu - l2Len;
     const mac = ifd.mac;
     const ll = new Uint8Array(16);

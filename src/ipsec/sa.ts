@@ -86,6 +86,8 @@ export interface SaConfig {
   replayWindowSize?: number;
   /** Outer IPv4 DF bit in tunnel mode: cleared, set, or copied from an IPv4 inner packet (default). */
   dfBit?: DfBitMode;
+  /** Tunnel mode, inbound: the outer DSCP replaces the inner one after decryption (Junos `copy-outer-dscp`). */
+  copyOuterDscp?: boolean;
 }
 
 export const DF_CLEAR = 0;
@@ -109,6 +111,7 @@ export class Sa {
   readonly salt: number;
   readonly esn: boolean;
   readonly dfBit: number;
+  readonly copyOuterDscp: boolean;
   /** Outbound: the next number to send, as (hi, lo). */
   seqHi = 0;
   seqLo = 1;
@@ -138,6 +141,7 @@ export class Sa {
     this.salt = ((cfg.salt[0]! << 24) | (cfg.salt[1]! << 16) | (cfg.salt[2]! << 8) | cfg.salt[3]!) >>> 0;
     this.esn = cfg.esn ?? false;
     this.dfBit = cfg.dfBit === 'clear' ? DF_CLEAR : cfg.dfBit === 'set' ? DF_SET : DF_COPY;
+    this.copyOuterDscp = cfg.copyOuterDscp ?? false;
     this.replay = new ReplayWindow(cfg.replayWindowSize ?? REPLAY_WINDOW_DEFAULT, cfg.antiReplay ?? true);
     this.keyHandle = keyHandle;
     if (cfg.seq !== undefined) {

@@ -188,6 +188,7 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
       antiReplay: vpn.antiReplay,
       replayWindowSize: vpn.antiReplayWindowSize,
       dfBit: vpn.dfBit,
+      copyOuterDscp: vpn.copyOuterDscp,
     };
     let outCfg: SaConfig | undefined;
     let inCfg: SaConfig | undefined;

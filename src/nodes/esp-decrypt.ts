@@ -278,6 +278,7 @@ export class EspDecrypt extends GraphNode {
         }
         start = data;
         len = innerLen;
+        if (sa.copyOuterDscp) copyOuterDscp(d, b.l3[slot]!, start);
       } else {
         // Transport: the IP header (and any IPv6 headers before ESP) moves up over ESP header + IV.
         const l3 = b.l3[slot]!;
@@ -310,5 +311,33 @@ export class EspDecrypt extends GraphNode {
       }
       this.enqueue((d[start]! >>> 4) === 4 ? this.next4 : this.next6, slot);
     }
+  }
+}
+
+/**
+ * Junos `copy-outer-dscp`: the outer header's DSCP replaces the inner one
+ * after decryption (the inner ECN bits stay as they are). IPv4 inner headers
+ * get an RFC 1624 checksum update.
+ */
+export function copyOuterDscp(d: Uint8Array, outer: number, inner: number): void {
+  const dscp = d[outer]! >>> 4 === 4 ? d[outer + 1]! & 0xfc : ((d[outer]! & 15) << 4 | d[outer + 1]! >>> 4) & 0xfc;
+  if (d[inner]! >>> 4 === 4) {
+    const old = d[inner + 1]!;
+    const tos = dscp | (old & 3);
+    if (tos === old) return;
+    d[inner + 1] = tos;
+    // HC' = ~(~HC + ~m + m') over the 16-bit word holding version/IHL and TOS.
+    const m = (d[inner]! << 8) | old;
+    const m2 = (d[inner]! << 8) | tos;
+    let c = (~((d[inner + 10]! << 8) | d[inner + 11]!) & 0xffff) + (~m & 0xffff) + m2;
+    c = (c & 0xffff) + (c >>> 16);
+    c = (c & 0xffff) + (c >>> 16);
+    c = ~c & 0xffff;
+    d[inner + 10] = c >>> 8;
+    d[inner + 11] = c;
+  } else {
+    const tc = (((d[inner]! & 15) << 4) | (d[inner + 1]! >>> 4)) & 3 | dscp;
+    d[inner] = 0x60 | (tc >>> 4);
+    d[inner + 1] = ((tc & 15) << 4) | (d[inner + 1]! & 15);
   }
 }

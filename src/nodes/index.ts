@@ -36,6 +36,7 @@ export function addForwardingNodes(dev: DeviceRt): void {
   if (dev.ipsec && dev.vpns.length) {
     // The inline IPsec pipeline (nodes/ipsec.ts), only on devices with route-based VPNs.
     g.add(new St0Output(dev));
+    g.add(new Ip4Fragment('st0-fragment', 'st0-output'));
     g.add(new EspEncrypt(dev.ipsec, { next4: 'si-outside-input', next6: 'si-outside-input' }));
     g.add(new SiOutsideInput(dev));
     g.add(new EspDecrypt(dev.ipsec, { next4: 'st0-input', next6: 'st0-input' }));

@@ -23,6 +23,8 @@ import { F_ENCAPSULATED, F_LOCAL_ORIGIN, F_NO_L2, type Batch } from '../packet/b
 import type { DeviceRt } from '../device/device.js';
 import { inPrefix6, tsMatchOut4, tsMatchOut6, type TsRt } from '../ipsec/vpn.js';
 import { readU32 } from '../packet/addr.js';
+import { icmpErrorAux } from './icmp4.js';
+import { ipv4IncrementTtl } from './rewrite.js';
 
 /** Drop reason of a packet that matches no traffic selector (into the tunnel) or is outside its VPN's selectors (out of it). */
 export const TS_MISMATCH = 'traffic_selector_mismatch';
@@ -79,8 +81,8 @@ export const AUX_DECRYPT_BASE = 1;
  */
 export class St0Output extends GraphNode {
   readonly name = 'st0-output';
-  readonly nextNames = ['esp-encrypt'];
-  override readonly errorNames = ['ipsec_tunnel_loop', TS_MISMATCH];
+  readonly nextNames = ['esp-encrypt', 'ip4-icmp-error', 'ip6-icmp-error', 'st0-fragment'];
+  override readonly errorNames = ['ipsec_tunnel_loop', TS_MISMATCH, 'st0_mtu_exceeded_df', 'st0_packet_too_big'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
@@ -107,7 +109,12 @@ export class St0Output extends GraphNode {
         }
         v = vpns[t.vpn];
       }
-      const len = b.off[slot] + b.len[slot] - b.l3[slot];
+      const l3 = b.l3[slot];
+      const len = b.off[slot] + b.len[slot] - l3;
+      const st0 = ifs.ifls[v.st0];
+      const v4 = d[l3] >>> 4 === 4;
+      const mtu = v4 ? st0.mtu4 : st0.mtu6;
+      if (len > mtu) { this.tooBig(b, slot, l3, v4, mtu); continue; }
       ifs.txPackets[v.st0]++;
       ifs.txBytes[v.st0] += len;
       ifs.rxPackets[v.siInside]++;
@@ -117,6 +124,30 @@ export class St0Output extends GraphNode {
       if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${ifs.ifls[v.st0].name} → ${ifs.ifls[v.siInside].name} (inside) vpn ${v.name}`);
       this.enqueue(0, slot);
     }
+  }
+
+  /**
+   * The st0 MTU applies to the inner packet, before encryption: IPv4 without
+   * DF is fragmented (the fragments come back here), IPv4 with DF gets ICMP
+   * fragmentation needed and IPv6 packet too big, both with the st0 MTU, so
+   * the sender's path MTU discovery learns the tunnel's MTU. The error quotes
+   * the packet as received: the lookup's TTL / hop-limit decrement is undone.
+   */
+  private tooBig(b: Batch, slot: number, l3: number, v4: boolean, mtu: number): void {
+    const d = b.data;
+    if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${this.dev.ifs.ifls[this.dev.vpns[this.dev.adjs.all[b.adj[slot]].vpn].st0].name}: ${b.off[slot] + b.len[slot] - l3} bytes > mtu ${mtu}`);
+    if (v4 && (d[l3 + 6] & 0x40) === 0) {
+      b.aux[slot] = mtu;
+      this.enqueue(3, slot);
+      return;
+    }
+    if ((b.flags[slot] & F_LOCAL_ORIGIN) === 0) {
+      if (v4) ipv4IncrementTtl(d, l3);
+      else d[l3 + 7]++;
+    }
+    b.error[slot] = this.errorCodes[v4 ? 2 : 3];
+    b.aux[slot] = v4 ? icmpErrorAux(3, 4, mtu) : icmpErrorAux(2, 0, mtu);
+    this.enqueue(v4 ? 1 : 2, slot);
   }
 }
 

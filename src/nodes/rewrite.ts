@@ -5,7 +5,7 @@ import { ipv4HeaderChecksum } from '../packet/checksum.js';
 import { icmpErrorAux } from './icmp4.js';
 
 /** TTL + 1 with the RFC 1624 checksum update (the inverse of ipv4DecrementTtl). */
-function ipv4IncrementTtl(d: Uint8Array, l3: number): void {
+export function ipv4IncrementTtl(d: Uint8Array, l3: number): void {
   d[l3 + 8]++;
   let c = ((d[l3 + 10] << 8) | d[l3 + 11]) + 0xfeff; // − 0x0100 in ones' complement
   c = (c & 0xffff) + (c >>> 16);
@@ -88,8 +88,14 @@ export class IpRewrite extends GraphNode {
  * only when their copy bit is set.
  */
 export class Ip4Fragment extends GraphNode {
-  readonly name = 'ip4-fragment';
-  readonly nextNames = ['ip4-rewrite'];
+  readonly nextNames: readonly string[];
+
+  /** `st0-fragment` → `st0-output` fragments before encryption; `ip4-fragment` → `ip4-rewrite` before Ethernet. */
+  constructor(readonly name = 'ip4-fragment', next = 'ip4-rewrite') {
+    super();
+    this.nextNames = [next];
+  }
+
   override readonly errorNames = ['ip4_fragment_no_buffer'];
   override readonly counterNames = ['fragments_created'];
 
