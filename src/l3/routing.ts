@@ -148,7 +148,10 @@ function installStatic(dev: DeviceRt, instance: string, r: StaticRoute): boolean
   const members: Adjacency[] = [];
   const via: string[] = [];
   for (const nh of r.nextHops) {
-    const got = resolveNextHop(dev, table, p.family, nh.address, nh.interface);
+    const mapped = p.family === 6 && nh.address !== undefined && nh.interface === undefined ? mappedIpv4(parseIpv6(nh.address)) : -1;
+    const got = mapped >= 0
+      ? resolveMapped(dev, dev.table(instance, 4), mapped)
+      : resolveNextHop(dev, table, p.family, nh.address, nh.interface);
     if (!got) return false;
     // A next hop resolved through an ECMP route brings that route's members: lookup picks one member, once.
     if (got.adj.kind === ADJ_MULTIPATH) for (const m of got.adj.members) members.push(dev.adjs.all[m]);
@@ -164,6 +167,32 @@ function installStatic(dev: DeviceRt, instance: string, r: StaticRoute): boolean
   mp.members = Int32Array.from(members, (m) => m.index);
   table.add(mk(mp, via));
   return true;
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 2.5.5.2), or -1. */
+function mappedIpv4(a: Uint8Array): number {
+  for (let k = 0; k < 10; k++) if (a[k] !== 0) return -1;
+  if (a[10] !== 0xff || a[11] !== 0xff) return -1;
+  return ((a[12] << 24) | (a[13] << 16) | (a[14] << 8) | a[15]) >>> 0;
+}
+
+/**
+ * An IPv6 route whose next hop is IPv4-mapped (::ffff:12.1.1.2, as BGP gives
+ * IPv6 routes learnt over IPv4 sessions) resolves through the IPv4 route to
+ * 12.1.1.2 in the same instance. IPv6 can follow it only into a tunnel — an
+ * st0 unit with family inet6 bound by a VPN, so the IPv6 packet rides the
+ * IPv4 tunnel; resolved over Ethernet it would need an MPLS LSP (6PE), which
+ * is not modelled: the route is not installed, as Junos hides it.
+ */
+function resolveMapped(dev: DeviceRt, table4: RouteTable, nh: number): { adj: Adjacency; via: string } | null {
+  const r = table4.resolve4(nh);
+  if (!r) return null;
+  const a = dev.adjs.all[r.adj];
+  if (a.kind !== ADJ_TUNNEL || !dev.ifs.ifls[a.ifl].inet6) return null;
+  const t = dev.adjs.add(ADJ_TUNNEL, 6);
+  t.ifl = a.ifl;
+  t.vpn = a.vpn;
+  return { adj: t, via: `to ::ffff:${formatIpv4(nh)} via ${dev.ifs.ifls[a.ifl].name}` };
 }
 
 /** Resolves one next hop to an adjacency: a neighbour on a connected subnet, or recursively via another route. */

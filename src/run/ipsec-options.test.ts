@@ -1,5 +1,6 @@
-// st0 MTU and copy-outer-dscp on the inline IPsec path, end to end: two PEs
-// with manual SAs, CE1 behind PE1, CE2 behind PE2.
+// st0 MTU, copy-outer-dscp and the IPv4-mapped IPv6 next hop on the inline
+// IPsec path, end to end: two PEs with manual SAs, CE1 behind PE1, CE2
+// behind PE2.
 import { describe, expect, it } from 'vitest';
 import { ping4, ping6, pattern, udp4Frame } from '../craft/craft.js';
 import { junosScenario, runFrames, type TimedFrame } from '../craft/frames-run.js';
@@ -7,6 +8,7 @@ import type { Scenario } from '../config/model.js';
 import { loadJunosText } from '../config/junos-device.js';
 import { derivedMac } from '../device/mac.js';
 import { formatMac } from '../packet/addr.js';
+import { show } from '../cli/show.js';
 import { checksumVerifies, ipv4HeaderChecksum } from '../packet/checksum.js';
 
 const CE1 = '02:00:00:00:c1:01';
@@ -15,7 +17,7 @@ const PE1_LAN = formatMac(derivedMac('PE1', 'et-0/0/1'));
 const KEY_A = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1fcafebabe';
 const KEY_B = 'f0e0d0c0b0a090807060504030201000f1e1d1c1b1a191817161514131211101deadbeef';
 
-function pe(n: 1 | 2, vpnExtra = '', st0Family = 'family inet { mtu 1400; } family inet6 { mtu 1300; }'): string {
+function pe(n: 1 | 2, vpnExtra = '', st0Family = 'family inet { mtu 1400; } family inet6 { mtu 1300; }', v6Route?: string): string {
   const me = n === 1 ? '13.10.1.1' : '13.10.2.2';
   const peer = n === 1 ? '13.10.2.2' : '13.10.1.1';
   const lan = n;
@@ -34,7 +36,7 @@ interfaces {
 }
 routing-options {
   static { route 10.${far}.0.0/24 next-hop st0.1; }
-  rib inet6.0 { static { route 2001:db8:${far}::/64 next-hop st0.1; } }
+  rib inet6.0 { static { ${v6Route ?? `route 2001:db8:${far}::/64 next-hop st0.1;`} } }
 }
 services { service-set SS { next-hop-service { inside-service-interface si-0/1/0.0; outside-service-interface si-0/1/0.1; } ipsec-vpn V; } }
 security { ipsec { vpn V { bind-interface st0.1; ${vpnExtra}
@@ -176,5 +178,33 @@ describe('copy-outer-dscp (decrypt side)', () => {
     expect(out[0][15]).toBe(0x01);
     expect(((out[1][14] & 15) << 4) | (out[1][15] >>> 4)).toBe(0x02);
     balanced(r);
+  });
+});
+
+describe('IPv6 through the IPv4 tunnel with an IPv4-mapped next hop (as the seed routes IPv6)', () => {
+  const mappedPe1 = (st0 = 'family inet; family inet6;', extra = ''): string =>
+    pe(1, '', st0, 'route 2001:db8:2::/64 next-hop ::ffff:12.1.1.2;')
+      .replace('static { route 10.2.0.0/24 next-hop st0.1; }', `static { route 10.2.0.0/24 next-hop st0.1; ${extra || 'route 12.1.1.2/32 next-hop st0.1;'} }`);
+
+  it('::ffff:12.1.1.2 resolves through the IPv4 route 12.1.1.2/32 via st0.1: IPv6 from CE1 reaches CE2 through the IPv4 ESP tunnel', () => {
+    const sent = ping6(from1, { src: '2001:db8:1::2', dst: '2001:db8:2::2' }, 4, 4);
+    const r = runFrames(twoPes(mappedPe1(), pe(2, '', 'family inet; family inet6;')), { 'PE1:et-0/0/1': timed([sent]) });
+    const core = r.out['PE1:et-0/0/0'].filter((x) => x.frame[23] === 50);
+    expect(core).toHaveLength(1);
+    const out = r.out['PE2:et-0/0/1'];
+    expect(out).toHaveLength(1);
+    expect(Buffer.from(out[0].frame.subarray(14 + 8)).equals(Buffer.from(sent.subarray(14 + 8)))).toBe(true);
+    expect(out[0].frame[14 + 7]).toBe(62);
+    expect(show(r.devices[0], 'route 2001:db8:2::/64')).toContain('to ::ffff:12.1.1.2 via st0.1');
+    balanced(r);
+  });
+
+  it('not installed when the IPv4 route leads to an Ethernet neighbour (that would need 6PE) or st0 has no family inet6', () => {
+    for (const cfg of [mappedPe1('family inet; family inet6;', 'route 12.1.1.2/32 next-hop 13.10.2.2;'), mappedPe1('family inet;')]) {
+      const r = runFrames(junosScenario(cfg, 'PE1'), { 'et-0/0/1': timed([ping6(from1, { src: '2001:db8:1::2', dst: '2001:db8:2::2' })]) });
+      expect(show(r.devices[0], 'route 2001:db8:2::/64')).not.toContain('12.1.1.2');
+      expect(r.stats.devices.PE1.interfaces['st0.1'].outputPackets).toBe(0);
+      balanced(r);
+    }
   });
 });
