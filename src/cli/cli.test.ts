@@ -98,6 +98,41 @@ describe('triode run', () => {
   });
 });
 
+describe('triode demo (npm start = triode demo seed)', () => {
+  it('seed: the traced paths of an IPv4 and an IPv6 packet from CE1 to CE2, the show outputs, a balanced accounting', () => {
+    const out = join(dir, 'seed-out');
+    const r = triode('demo', 'seed', '--out-dir', out);
+    expect(r.status).toBe(0);
+    const paths = r.stdout.split('\n').filter((l) => l.trim().startsWith('path:'));
+    expect(paths).toHaveLength(2);
+    expect(paths[0]).toMatch(/^ {2}path: \[PE1\] → et-0\/2\/10\.0 → ip4-lookup 60\.1\.1\.0\/24 .*esp-encrypt spi 0x36c700ce seq 1 .*\[P1\] .*\[PE2\] .*esp-decrypt spi 0x36c700ce seq 1 .*→ PE2:et-0\/2\/10\.0$/);
+    expect(paths[1]).toMatch(/^ {2}path: \[PE1\] → et-0\/2\/10\.0 → ip6-lookup 2001:db8:60::\/64 .*esp-encrypt spi 0x36c700ce seq 2 .*\[P1\] .*\[PE2\] .*esp-decrypt spi 0x36c700ce seq 2 .*→ PE2:et-0\/2\/10\.0$/);
+    for (const h of ['PE1> show interfaces st0.1 extensive', 'PE1> show interfaces si-0/1/0.0 extensive', 'PE1> show interfaces si-0/1/0.1 extensive',
+      'PE1> show security ipsec security-associations detail', 'PE1> show security ipsec statistics', 'PE2> show route']) {
+      expect(r.stdout).toContain(`\n${h}\n`);
+    }
+    expect(r.stdout).toContain('in 22 + generated 8 = out 22 + consumed 8 + dropped 0 (40 crossed links)');
+    expect(readdirSync(out).sort()).toEqual(['P1_ae0.pcap', 'P1_ae1.pcap', 'PE1_ae0.pcap', 'PE1_et-0_2_10.pcap', 'PE2_ae0.pcap', 'PE2_et-0_2_10.pcap']);
+    // What the configurations hold that is not emulated is said, never an error.
+    expect(r.stderr).not.toMatch(/error|isis|bgp/i);
+  });
+
+  it('basic: the two-router demo; a demo name is required', () => {
+    const r = triode('demo', 'basic', '--out-dir', join(dir, 'basic-out'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('in 14 + generated 12 = out 12 + consumed 9 + dropped 5 (8 crossed links)');
+    expect(expectOneLineError(triode('demo'))).toBe('triode: demo takes the name of one demo (seed, basic; see triode demo --help)');
+    expect(expectOneLineError(triode('demo', 'nope'))).toBe('triode: unknown demo "nope" (demos: seed, basic)');
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start).toBe('node bin/triode.js demo seed');
+  });
+
+  it('the seed\'s input pcaps are what scripts/make-seed.mjs writes', () => {
+    const d = mkdtempSync(join(dir, 'seed-pcaps-'));
+    execFileSync(process.execPath, [join(root, 'scripts', 'make-seed.mjs'), d], { stdio: 'pipe' });
+    for (const f of ['ce1.pcap', 'ce2.pcap']) expect(readFileSync(join(d, f)).equals(readFileSync(join(root, 'examples', 'seed', f))), f).toBe(true);
+  });
+});
+
 describe('triode errors: one line on stderr, no stack trace, exit 2', () => {
   it('a truncated pcap names the file and the byte offset', () => {
     const whole = readFileSync(inA);

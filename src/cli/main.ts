@@ -10,7 +10,8 @@ Usage: triode <command> [options]
 
 Commands:
   run     run packets through a Junos-configured device or a YAML scenario
-  demo    run the bundled demo scenario and show what happened
+  demo    run a bundled scenario and show what happened: seed (the seed's
+          IPsec lab, what npm start runs) or basic (two routers)
   esp     ESP encrypt or decrypt the packets of a capture (AES-GCM, esp_sa files)
   help    this text; "triode <command> --help" for a command's options`;
 
