@@ -18,7 +18,7 @@
 
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,12 +86,12 @@ function saPair(gw, out = { spi: SPI_OUT, k: K_OUT }, inn = { spi: SPI_IN, k: K_
 
 /**
  * R1 in Junos text. `vpns`: [{ name, st0, gw: GW4|GW6, options: 'df-bit copy; ...', selectors: [[local, remote]], esn }].
- * `st0`: unit -> extra family statements. `routes4` / `routes6`: [prefix, next hop].
+ * `st0`: unit -> its family statements. `lanMtu`: media MTU of the LAN port (default 1514). `routes4` / `routes6`: [prefix, next hop].
  */
-function r1Config({ vpns, routes4 = [['10.2.0.0/24', 'st0.1']], routes6 = [['2001:db8:2::/64', 'st0.1']], st0 = { 1: '' }, comment }) {
+function r1Config({ vpns, routes4 = [['10.2.0.0/24', 'st0.1']], routes6 = [['2001:db8:2::/64', 'st0.1']], st0 = { 1: 'family inet; family inet6;' }, lanMtu, comment }) {
   const gateways = [...new Map(vpns.map((v) => [v.gw.remote, v.gw])).values()];
   const gwName = (gw) => `GW-${gateways.indexOf(gw) + 1}`;
-  const units = Object.entries(st0).map(([u, extra]) => `    unit ${u} { family inet; family inet6; ${extra}}`).join('\n');
+  const units = Object.entries(st0).map(([u, families]) => `    unit ${u} { ${families} }`).join('\n');
   const rt = (list) => list.map(([p, nh]) => `route ${p} next-hop ${nh};`).join(' ');
   const ts = (v) => (v.selectors ?? []).map(([l, r], i) => `\n      traffic-selector TS${i + 1} { local-ip ${l}; remote-ip ${r}; }`).join('');
   return `${comment ? `/* ${comment} */\n` : ''}system { host-name R1; }
@@ -99,7 +99,7 @@ interfaces {
   et-0/0/0 { description core; unit 0 {
     family inet { address 13.10.1.1/24 { arp 13.10.1.2 mac ${P}; } }
     family inet6 { address 2001:db8:ff::1/64 { ndp 2001:db8:ff::2 mac ${P}; } } } }
-  et-0/0/1 { description LAN; unit 0 {
+  et-0/0/1 { description LAN;${lanMtu ? ` mtu ${lanMtu};` : ''} unit 0 {
     family inet { address 10.1.0.1/24 { arp 10.1.0.2 mac ${HOST}; } }
     family inet6 { address 2001:db8:1::1/64 { ndp 2001:db8:1::2 mac ${HOST}; } } } }
   si-0/1/0 {
@@ -615,6 +615,136 @@ const CASES = [
   })(),
 ];
 
+// ---------------------------------------------------------------- st0 MTU and copy-outer-dscp
+
+const ST0_MTU = { 1: 'family inet { mtu 1400; } family inet6 { mtu 1300; }' };
+
+/** The Internet checksum of b (0 when b holds a valid checksum). */
+function inetSum(b) {
+  let s = 0;
+  for (let i = 0; i < b.length; i += 2) s += (b[i] << 8) | (b[i + 1] ?? 0);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}
+
+CASES.push(
+  (() => {
+    const big = udp4({ ...out4, id: 77, df: true }, 1401 - 28);
+    const fits = udp4({ ...out4, id: 78, df: true }, 1400 - 28);
+    return {
+      name: 'st0-mtu-df',
+      description: 'st0.1 family inet mtu 1400 applies to the inner packet: 1401 bytes with DF gets ICMP fragmentation needed (type 3 code 4, MTU 1400) from R1\'s LAN address back to the sender, quoting the packet as sent, and is dropped as st0_mtu_exceeded_df; 1400 bytes is encrypted',
+      config: r1Config({ vpns: [VPN4], st0: ST0_MTU }),
+      sa: PAIR4.lines,
+      inputs: { [LAN]: at([v4(big), v4(fits)]) },
+      intent(o) {
+        assertEncrypted(o, CORE, PAIR4.out, [fits]);
+        const back = o.frames(LAN);
+        assert.equal(back.length, 1, 'one ICMP error back to the sender');
+        const f = back[0];
+        assert.equal(hex(f.subarray(0, 14)), hex(eth(toHost, 0x0800, new Uint8Array(0))), 'R1 -> HOST, IPv4');
+        const ip = f.subarray(14, 14 + ((f[16] << 8) | f[17]));
+        assert.deepEqual([...ip.subarray(12, 20)], [10, 1, 0, 1, 10, 1, 0, 2], '10.1.0.1 -> 10.1.0.2');
+        assert.equal(ip[9], 1, 'ICMP');
+        assert.equal(inetSum(ip.subarray(0, 20)), 0, 'IPv4 header checksum');
+        const icmp = ip.subarray(20);
+        assert.deepEqual([icmp[0], icmp[1], (icmp[6] << 8) | icmp[7]], [3, 4, 1400], 'fragmentation needed, MTU 1400');
+        assert.equal(inetSum(icmp), 0, 'ICMP checksum');
+        assert.equal(hex(icmp.subarray(8, 36)), hex(big.subarray(0, 28)), 'quotes the header as sent (TTL 64) and 8 bytes');
+        o.drops({ st0_mtu_exceeded_df: 1 });
+        o.counters({ 'accounting.generated': 1, 'devices.R1.interfaces.st0.1.outputPackets': 1 });
+      },
+    };
+  })(),
+  (() => {
+    const big = icmp6Echo(out6, 1, 1, 1301 - 48);
+    const fits = icmp6Echo(out6, 1, 2, 1300 - 48);
+    return {
+      name: 'st0-mtu-v6',
+      description: 'st0.1 family inet6 mtu 1300: a 1301-byte IPv6 packet gets ICMPv6 packet too big (MTU 1300) back to the sender, quoting the packet as sent (hop limit 64), dropped as st0_packet_too_big; 1300 bytes is encrypted',
+      config: r1Config({ vpns: [VPN4], st0: ST0_MTU }),
+      sa: PAIR4.lines,
+      inputs: { [LAN]: at([v6(big), v6(fits)]) },
+      intent(o) {
+        assertEncrypted(o, CORE, PAIR4.out, [fits]);
+        const back = o.frames(LAN);
+        assert.equal(back.length, 1, 'one ICMPv6 error back to the sender');
+        const ip = back[0].subarray(14);
+        assert.equal(hex(back[0].subarray(0, 14)), hex(eth(toHost, 0x86dd, new Uint8Array(0))), 'R1 -> HOST, IPv6');
+        assert.equal(ipv6Text(ip.subarray(8, 24)), '2001:db8:1::1', 'from R1\'s LAN address');
+        assert.equal(ipv6Text(ip.subarray(24, 40)), '2001:db8:1::2', 'to the sender');
+        assert.equal(ip[6], 58, 'ICMPv6');
+        const m = ip.subarray(40);
+        assert.deepEqual([m[0], m[1], ((m[4] << 24) | (m[5] << 16) | (m[6] << 8) | m[7]) >>> 0], [2, 0, 1300], 'packet too big, MTU 1300');
+        assert.equal(hex(m.subarray(8, 48)), hex(big.subarray(0, 40)), 'quotes the header as sent');
+        assert.ok(40 + m.length <= 1280, 'the error fits in 1280 bytes');
+        o.drops({ st0_packet_too_big: 1 });
+        o.counters({ 'accounting.generated': 1, 'devices.R1.interfaces.st0.1.outputPackets': 1 });
+      },
+    };
+  })(),
+  (() => {
+    const big = udp4({ ...out4, id: 99 }, 3000);
+    return {
+      name: 'st0-mtu-fragment',
+      description: 'st0.1 family inet mtu 1400, a 3028-byte IPv4 packet without DF (the LAN port has mtu 9192): fragmented before encryption into 3 fragments of at most 1400 bytes, each its own ESP packet (sequence 1..3); the fragments reassemble to the packet one hop on',
+      config: r1Config({ vpns: [VPN4], st0: ST0_MTU, lanMtu: 9192 }),
+      sa: PAIR4.lines,
+      inputs: { [LAN]: at([v4(big)]) },
+      intent(o) {
+        const esp = o.esp(CORE);
+        assert.deepEqual(esp.map((e) => e.seq), [1, 2, 3], 'three ESP packets, sequence 1..3');
+        const want = hop(big);
+        let data = [];
+        esp.forEach((e, k) => {
+          const { inner: ip } = openEsp(PAIR4.out, e.esp);
+          const total = (ip[2] << 8) | ip[3];
+          assert.ok(total <= 1400, `fragment ${k + 1}: ${total} <= 1400 bytes`);
+          assert.equal(inetSum(ip.subarray(0, 20)), 0, `fragment ${k + 1}: header checksum`);
+          assert.equal(ip[8], 63, `fragment ${k + 1}: TTL one hop on`);
+          assert.equal((ip[4] << 8) | ip[5], 99, `fragment ${k + 1}: identification kept`);
+          assert.equal((((ip[6] & 0x1f) << 8) | ip[7]) * 8, data.length, `fragment ${k + 1}: offset`);
+          assert.equal((ip[6] & 0x20) !== 0, k < 2, `fragment ${k + 1}: more fragments`);
+          assert.equal(ip[6] & 0x40, 0, `fragment ${k + 1}: no DF`);
+          data = data.concat([...ip.subarray(20, total)]);
+        });
+        assert.equal(hex(Uint8Array.from(data)), hex(want.subarray(20)), 'the fragments reassemble to the packet');
+        o.silent(LAN);
+        o.drops({});
+        o.counters({ 'accounting.generated': 2, 'ipsec.encrypted_packets': 3, 'devices.R1.interfaces.st0.1.outputPackets': 3 });
+      },
+    };
+  })(),
+  ...[true, false].map((on) => {
+    // The outer DSCP set by the peer (or re-marked in the core: the outer header is not covered by the ICV).
+    const inner = [
+      icmp4({ ...in4, id: 1, tos: 0x01 }, 9, 1), // inner DSCP 0, ECT(1); outer EF
+      udp4({ ...in4, id: 2, tos: 0x48 }, 40), // inner AF21; outer 0
+      icmp6Echo(in6, 9, 3, 32, 0x02), // inner DSCP 0, ECT(0); outer AF41 + CE
+    ];
+    const outer = [0xb8, 0x00, 0x8b];
+    const result = inner.map((p, i) => {
+      if (!on) return p;
+      const tos = (outer[i] & 0xfc) | (((p[0] >>> 4) === 4 ? p[1] : ((p[0] & 15) << 4) | (p[1] >>> 4)) & 3);
+      if ((p[0] >>> 4) === 6) return withTclass(p, tos);
+      return i === 0 ? icmp4({ ...in4, id: 1, tos }, 9, 1) : udp4({ ...in4, id: 2, tos }, 40);
+    });
+    return {
+      name: on ? 'copy-outer-dscp' : 'copy-outer-dscp-off',
+      description: on
+        ? 'copy-outer-dscp: after decryption the outer DSCP (EF, 0, AF41) replaces the inner one (0, AF21, 0), IPv4 and IPv6 inner, inner ECN bits kept, IPv4 checksum redone'
+        : 'Without copy-outer-dscp the inner DSCP and ECN leave as the sender set them, whatever the outer header says',
+      config: r1Config({ vpns: [{ ...VPN4, options: on ? 'df-bit copy; copy-outer-dscp;' : 'df-bit copy;' }] }),
+      sa: PAIR4.lines,
+      inputs: { [CORE]: at(inner.map((p, i) => espFrame(PAIR4.in, i + 1, p, { tos: outer[i] }))) },
+      intent(o) {
+        o.sends(LAN, result.map((p) => lanOut(hop(p))), on ? 'LAN: inner packets with the outer DSCP' : 'LAN: inner packets as sent');
+        o.drops({});
+      },
+    };
+  }),
+);
+
 // ---------------------------------------------------------------- a scenario: two PEs end to end
 
 function peConfig(n) {
@@ -636,7 +766,7 @@ interfaces {
 }
 routing-options {
   static { route 12.1.1.2/32 next-hop st0.1; route 10.${far}.0.0/24 next-hop 12.1.1.2; }
-  rib inet6.0 { static { route 2001:db8:${far}::/64 next-hop st0.1; } }
+  rib inet6.0 { static { route 2001:db8:${far}::/64 next-hop ::ffff:12.1.1.2; } }
 }
 services { service-set IPSEC-SS { next-hop-service { inside-service-interface si-0/1/0.0; outside-service-interface si-0/1/0.1; } ipsec-vpn VPN-R; } }
 security {
@@ -660,7 +790,7 @@ const CE2 = '02:00:00:00:c2:02';
   const pe1 = { spi: SPI_OUT, ...K_OUT, src: '13.10.1.1', dst: '13.10.2.2' };
   CASES.push({
     name: 'e2e-two-pe',
-    description: 'Scenario: CE1 -> PE1 (route via 12.1.1.2 via st0.1: encrypt) -> core link (ARP for the gateway, then ESP only) -> PE2 (decrypt) -> CE2; IPv4 and IPv6 arrive identical apart from TTL/hop limit (two hops) and MACs',
+    description: 'Scenario: CE1 -> PE1 (routes via 12.1.1.2 and ::ffff:12.1.1.2, 12.1.1.2/32 via st0.1: encrypt, as the seed) -> core link (ARP for the gateway, then ESP only) -> PE2 (decrypt) -> CE2; IPv4 and IPv6 arrive identical apart from TTL/hop limit (two hops) and MACs',
     files: { 'pe1.conf': peConfig(1), 'pe2.conf': peConfig(2), 'scenario.yaml': 'devices:\n  PE1: { config: pe1.conf }\n  PE2: { config: pe2.conf }\nlinks:\n  - [PE1:et-0/0/0, PE2:et-0/0/0]\n' },
     configFile: 'scenario.yaml',
     sa: [saLine('13.10.1.1', '13.10.2.2', SPI_OUT, K_OUT), saLine('13.10.2.2', '13.10.1.1', SPI_IN, K_IN)],
@@ -724,52 +854,60 @@ function caseYaml(c, configFile, inputs, expected, counters) {
   return `${lines.join('\n')}\n`;
 }
 
+/** Builds a case in a scratch directory beside its own and puts it in place only when its intent holds and it passes loaded back. */
 function build(c) {
-  const dir = join(ROOT, c.name);
+  const final = join(ROOT, c.name);
+  const dir = join(ROOT, `.${c.name}.new`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const configFile = c.configFile ?? 'r1.conf';
-  for (const [f, text] of Object.entries(c.files ?? { 'r1.conf': c.config })) writeFileSync(join(dir, f), text);
-  if (c.sa) writeFileSync(join(dir, 'esp_sa'), `${c.sa.join('\n')}\n`);
-  const inputs = {};
-  for (const [port, frames] of Object.entries(c.inputs)) {
-    inputs[port] = `in-${portFileName(port)}`;
-    writePcap(join(dir, inputs[port]), frames);
-  }
-  // Run it, as the case will be run, with no expectations yet.
-  const spec = {
-    name: c.name, dir, file: join(dir, 'case.yaml'), description: c.description,
-    config: join(dir, configFile), configLoc: { file: join(dir, 'case.yaml'), line: 1, col: 1 },
-    saFile: c.sa ? join(dir, 'esp_sa') : undefined,
-    inputs: Object.entries(inputs).map(([port, f]) => ({ port, file: join(dir, f), loc: { file: '', line: 0, col: 0 } })),
-    expected: [], counters: [], masks: [],
-  };
-  const tmp = mkdtempSync(join(tmpdir(), 'triode-cases-'));
   try {
-    const ex = executeCase(spec, { outDir: tmp });
-    // The description's intent, before anything is written.
+    const configFile = c.configFile ?? 'r1.conf';
+    for (const [f, text] of Object.entries(c.files ?? { 'r1.conf': c.config })) writeFileSync(join(dir, f), text);
+    if (c.sa) writeFileSync(join(dir, 'esp_sa'), `${c.sa.join('\n')}\n`);
+    const inputs = {};
+    for (const [port, frames] of Object.entries(c.inputs)) {
+      inputs[port] = `in-${portFileName(port)}`;
+      writePcap(join(dir, inputs[port]), frames);
+    }
+    // Run it, as the case will be run, with no expectations yet.
+    const here = { file: join(dir, 'case.yaml'), line: 1, col: 1 };
+    const spec = {
+      name: c.name, dir, file: here.file, description: c.description, config: join(dir, configFile), configLoc: here,
+      saFile: c.sa ? join(dir, 'esp_sa') : undefined,
+      inputs: Object.entries(inputs).map(([port, f]) => ({ port, file: join(dir, f), loc: here })),
+      expected: [], counters: [], masks: [],
+    };
+    const tmp = mkdtempSync(join(tmpdir(), 'triode-cases-'));
     try {
-      assert.ok(ex.stats.balanced, 'accounting balances');
-      const o = views(ex);
-      c.intent(o);
-      c.extraIntent?.(o);
-    } catch (e) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`case ${c.name}: the output does not do what the description says:\n  ${e.message}`);
+      const ex = executeCase(spec, { outDir: tmp });
+      // The description's intent, before anything is written.
+      try {
+        assert.ok(ex.stats.balanced, 'accounting balances');
+        const o = views(ex);
+        c.intent(o);
+        c.extraIntent?.(o);
+      } catch (e) {
+        throw new Error(`the output does not do what the description says:\n  ${e.message}`);
+      }
+      const expected = {};
+      for (const [port, file] of [...ex.outputFiles].sort()) {
+        expected[port] = `expected-${portFileName(port)}`;
+        copyFileSync(file, join(dir, expected[port]));
+      }
+      writeFileSync(join(dir, 'case.yaml'), caseYaml(c, configFile, inputs, expected, recordedCounters(ex.stats)));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
-    const expected = {};
-    for (const [port, file] of [...ex.outputFiles].sort()) {
-      expected[port] = `expected-${portFileName(port)}`;
-      copyFileSync(file, join(dir, expected[port]));
-    }
-    writeFileSync(join(dir, 'case.yaml'), caseYaml(c, configFile, inputs, expected, recordedCounters(ex.stats)));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    // Round trip: the written case loads and passes as `triode test` will run it.
+    const outcome = runCase(loadCase(dir, c.name));
+    if (!outcome.passed) throw new Error(`written, but does not pass when loaded back:\n${formatFailures(outcome)}`);
+    rmSync(final, { recursive: true, force: true });
+    renameSync(dir, final);
+    return outcome;
+  } catch (e) {
+    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
-  // Round trip: the written case loads and passes as `triode test` will run it.
-  const outcome = runCase(loadCase(dir));
-  if (!outcome.passed) throw new Error(`case ${c.name}: written, but does not pass when loaded back:\n${formatFailures(outcome)}`);
-  return outcome;
 }
 
 const filter = process.argv[2];
@@ -780,10 +918,22 @@ if (!filter) {
   // Cases no longer described here are removed.
   for (const d of readdirSync(ROOT)) if (!names.has(d) && existsSync(join(ROOT, d, 'case.yaml'))) rmSync(join(ROOT, d), { recursive: true });
 }
+let failed = 0;
 for (const c of CASES) {
   if (filter && !c.name.includes(filter)) continue;
-  const o = build(c);
+  let o;
+  try {
+    o = build(c);
+  } catch (e) {
+    failed++;
+    console.error(`${c.name}: NOT WRITTEN (the case as it was is kept): ${e.message}`);
+    continue;
+  }
   const sent = [...o.execution.outputs].map(([p, f]) => `${p} ${f.length}`).join(', ') || 'nothing';
   const drops = Object.entries(o.execution.stats.drops).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`${c.name.padEnd(22)} sent: ${sent}${drops ? `; dropped: ${drops}` : ''}`);
+}
+if (failed) {
+  console.error(`${failed} case(s) not written`);
+  process.exit(1);
 }
