@@ -1,7 +1,7 @@
 import type { DeviceRt } from '../device/device.js';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
 import { formatPrefix, parsePrefix, type Route } from '../l3/table.js';
-import type { Sa, SaCounters } from '../ipsec/sa.js';
+import { ipsecSas, ipsecStatistics } from './show-ipsec.js';
 
 // Junos-style `show` output over a device after a run. The layouts follow
 // what Junos prints, trimmed to the fields the emulator models.
@@ -158,78 +158,5 @@ function errors(dev: DeviceRt): string {
   const lines = [`${'Count'.padStart(12)}  ${'Node'.padEnd(22)}Reason`];
   for (const n of dev.graph.nodes) n.counterNames.forEach((c, i) => { if (n.counters[i]) lines.push(`${String(n.counters[i]).padStart(12)}  ${n.name.padEnd(22)}${c}`); });
   for (const [reason, count] of Object.entries(dev.graph.dropsByReason())) lines.push(`${String(count).padStart(12)}  ${'error-drop'.padEnd(22)}${reason}`);
-  return lines.join('\n');
-}
-
-/** `show security ipsec statistics [index N]`: the Junos layout, over all SAs or one VPN's (index = VPN index + 1). */
-function ipsecStatistics(dev: DeviceRt, index?: number): string {
-  const db = dev.ipsec;
-  if (!db) return 'No IPsec VPNs configured';
-  let t: SaCounters = db.totals();
-  if (index !== undefined) {
-    const v = dev.vpns[index - 1];
-    if (!v) throw new Error(`show security ipsec statistics: no tunnel index ${index} on ${dev.name}`);
-    const a = db.sas[v.outSa].counters();
-    const b = db.sas[v.inSa].counters();
-    t = Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof SaCounters] + b[k as keyof SaCounters]])) as SaCounters;
-  }
-  const row = (label: string, v: number): string => `  ${label.padEnd(29)}${v}`;
-  return [
-    'ESP Statistics:',
-    row('Encrypted bytes:', t.encrypted_bytes),
-    row('Decrypted bytes:', t.decrypted_bytes),
-    row('Encrypted packets:', t.encrypted_packets),
-    row('Decrypted packets:', t.decrypted_packets),
-    'AH Statistics:',
-    row('Input bytes:', 0),
-    row('Output bytes:', 0),
-    row('Input packets:', 0),
-    row('Output packets:', 0),
-    'Errors:',
-    `  AH authentication failures: 0, Replay errors: ${t.replay_errors}`,
-    `  ESP authentication failures: ${t.esp_authentication_failures}, ESP decryption failures: ${t.esp_decryption_failures}`,
-    `  Bad headers: ${t.bad_headers}, Bad trailers: ${t.bad_trailers}`,
-  ].join('\n');
-}
-
-/** `show security ipsec security-associations [detail]`: one line (or block) per SA, `<` inbound, `>` outbound. */
-function ipsecSas(dev: DeviceRt, detail: boolean): string {
-  const db = dev.ipsec;
-  if (!db) return 'Total active tunnels: 0';
-  const algo = (sa: Sa): string => `ESP:${sa.cipher.replace(/^aes-(\d+)-gcm$/, 'aes-gcm-$1')}/None`;
-  const spi = (sa: Sa): string => sa.spi.toString(16).padStart(8, '0');
-  const gw = (sa: Sa): string => (sa.outbound ? sa.config.tunnelDst : sa.config.tunnelSrc) ?? '*';
-  const lines = [`Total active tunnels: ${dev.vpns.length}     Total IPsec sas: ${db.sas.length}`];
-  if (!detail) {
-    lines.push('  ID    Algorithm             SPI      Life:sec/kb  Mon lsys Port  Gateway');
-    dev.vpns.forEach((v, k) => {
-      for (const sa of [db.sas[v.inSa], db.sas[v.outSa]]) {
-        lines.push(`  ${sa.outbound ? '>' : '<'}${String(k + 1).padEnd(6)}${algo(sa).padEnd(22)}${spi(sa)} ${'-/ unlim'.padEnd(12)} -   root 500   ${gw(sa)}`);
-      }
-    });
-    return lines.join('\n');
-  }
-  dev.vpns.forEach((v, k) => {
-    const o = db.sas[v.outSa];
-    lines.push('', `  ID: ${k + 1} Virtual-system: root, VPN Name: ${v.name}`);
-    lines.push(`  Local Gateway: ${v.local}, Remote Gateway: ${v.remote}`);
-    lines.push(`  Version: ${v.model.manual ? 'manual' : 'IKEv2'}`);
-    lines.push(`  DF-bit: ${v.model.dfBit ?? 'copy'}, Copy-Outer-DSCP ${v.model.copyOuterDscp ? 'Enabled' : 'Disabled'}, Bind-interface: ${dev.ifs.ifls[v.st0].name}`);
-    lines.push(`  Tunnel events: none (IKE is not emulated)`);
-    for (const sa of [db.sas[v.inSa], o]) {
-      lines.push(`    Direction: ${sa.direction}, SPI: 0x${spi(sa)}, AUX-SPI: 0`);
-      lines.push(`                              , VPN Monitoring: -`);
-      lines.push('    Hard lifetime: Unlimited');
-      lines.push('    Lifesize Remaining:  Unlimited');
-      lines.push('    Soft lifetime: Unlimited');
-      lines.push(`    Mode: Tunnel(0 0), Type: ${v.model.manual ? 'manual' : 'dynamic'}, State: Up`);
-      lines.push(`    Protocol: ESP, Authentication: None, Encryption: ${sa.cipher.replace(/^aes-(\d+)-gcm$/, 'aes-gcm ($1 bits)')}`);
-      lines.push(`    Extended-Sequence-Number: ${sa.esn ? 'Enabled' : 'Disabled'}`);
-      if (!sa.outbound) {
-        lines.push(`    Anti-replay service: ${sa.replay.enabled ? `counter-based enabled, Replay window size: ${sa.replay.size}` : 'disabled'}`);
-      }
-      lines.push(`    Gateway: ${gw(sa)}, Port: 500`);
-    }
-  });
   return lines.join('\n');
 }

@@ -54,6 +54,8 @@ export class DeviceRt {
   /** VPN index by st0 IFL index (-1: none), and by SA index. */
   vpnOfSt0 = new Int32Array(0);
   vpnOfSa = new Int32Array(0);
+  /** The traffic selectors an inbound SA carries, by SA index (null: none, it takes what it decrypts). */
+  tsOfSa: (TsRt[] | null)[] = [];
   /**
    * Traffic selectors by st0 IFL index: those of every VPN bound to the unit,
    * in configuration order (null: no VPN there has selectors — the unit's
@@ -129,10 +131,14 @@ export class DeviceRt {
     }
     this.vpns = vpns;
     this.vpnOfSa = new Int32Array(this.ipsec?.sas.length ?? 0).fill(-1);
+    this.tsOfSa = new Array<TsRt[] | null>(this.ipsec?.sas.length ?? 0).fill(null);
     for (const v of vpns) {
       if (this.vpnOfSt0[v.st0] < 0) this.vpnOfSt0[v.st0] = v.index;
-      this.vpnOfSa[v.outSa] = v.index;
-      this.vpnOfSa[v.inSa] = v.index;
+      for (const t of v.tunnels) {
+        this.vpnOfSa[t.outSa] = v.index;
+        this.vpnOfSa[t.inSa] = v.index;
+        this.tsOfSa[t.inSa] = t.selectors.length ? t.selectors : null;
+      }
       if (v.selectors.length) (this.tsOfSt0[v.st0] ??= []).push(...v.selectors);
       const local = this.ipsec!.sas[v.inSa].dst;
       if (local.length === 4) {

@@ -37,7 +37,26 @@ export interface TsRt {
   /** The prefixes as configured (normalised), for routes and show. */
   localIp: string;
   remoteIp: string;
+  /** The selector's own SA pair: IKE negotiates one per traffic selector. */
+  outSa: number;
+  inSa: number;
 }
+
+/**
+ * One IPsec tunnel: an SA pair, with the traffic selector it was negotiated
+ * for (none: the VPN takes whatever is routed into its st0 unit). `show
+ * security ipsec security-associations` lists one ID per tunnel.
+ */
+export interface TunnelRt {
+  id: number;
+  outSa: number;
+  inSa: number;
+  /** The traffic selectors the pair carries: one (IKE), all of the VPN's (manual), or none. */
+  selectors: TsRt[];
+}
+
+/** Junos numbers route-based tunnels from 131073 (0x20001) in `show security ipsec security-associations`. */
+export const FIRST_TUNNEL_ID = 131073;
 
 /** Whether the IPv6 address at d[off, off + 16) is within net/len (net masked). */
 export function inPrefix6(d: Uint8Array, off: number, net: Uint8Array, len: number): boolean {
@@ -67,7 +86,7 @@ function compileSelectors(vpn: IpsecVpn, index: number): TsRt[] {
       vpn: index, name: ts.name, family: l.family,
       local4: l.net4, localMask4: mask4(l.family === 4 ? l.len : 0), remote4: r.net4, remoteMask4: mask4(r.family === 4 ? r.len : 0),
       local6: l.net6 ?? new Uint8Array(16), localLen: l.len, remote6: r.net6 ?? new Uint8Array(16), remoteLen: r.len,
-      localIp: ts.localIp, remoteIp: ts.remoteIp,
+      localIp: ts.localIp, remoteIp: ts.remoteIp, outSa: -1, inSa: -1,
     });
   }
   return out;
@@ -81,8 +100,11 @@ export interface VpnRt {
   /** Service set's inside and outside si- IFL indexes. */
   siInside: number;
   siOutside: number;
+  /** The first tunnel's SA pair (the only one without traffic selectors). */
   outSa: number;
   inSa: number;
+  /** One per traffic selector, or one for the whole VPN. */
+  tunnels: TunnelRt[];
   /** Outer addresses (this device, the peer) and family. */
   local: string;
   remote: string;
@@ -190,8 +212,9 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
       dfBit: vpn.dfBit,
       copyOuterDscp: vpn.copyOuterDscp,
     };
-    let outCfg: SaConfig | undefined;
-    let inCfg: SaConfig | undefined;
+    const selectors = compileSelectors(vpn, vpns.length);
+    // IKE negotiates an SA pair per traffic selector; a manual VPN has its one pair.
+    const pairs: [SaConfig, SaConfig][] = [];
     if (vpn.manual) {
       const m = vpn.manual;
       const mk = (dir: 'outbound' | 'inbound', k: typeof m.outbound): SaConfig => ({
@@ -199,46 +222,58 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
         key: hexBytes(k.key), salt: hexBytes(k.salt),
         tunnelSrc: dir === 'outbound' ? local : remote, tunnelDst: dir === 'outbound' ? remote : local,
       });
-      outCfg = mk('outbound', m.outbound);
-      inCfg = mk('inbound', m.inbound);
+      pairs.push([mk('outbound', m.outbound), mk('inbound', m.inbound)]);
     } else {
       const cipher = proposalCipher(device, vpn);
       const find = (src: string, dst: string): EspSaRecord | undefined =>
         records.find((r) => !taken.has(r) && r.src !== '*' && r.dst !== '*' && sameAddress(r.src, src) && sameAddress(r.dst, dst));
-      const o = find(local, remote);
-      const i = find(remote, local);
-      if (!o || !i) {
-        const missing = [!o ? `outbound ${local} → ${remote}` : '', !i ? `inbound ${remote} → ${local}` : ''].filter(Boolean).join(' and ');
-        bad(`no keys for ${missing}: IKE is not emulated; give an esp_sa file with these SAs (triode run --sa-file FILE) or configure a manual SA`);
-        continue;
-      }
-      let ok = true;
-      for (const r of [o, i]) {
-        if (cipher !== undefined && cipher in ESP_CIPHER_KEY_LEN && r.cipher !== cipher) {
-          bad(`its ipsec proposal uses ${cipher} (a ${ESP_CIPHER_KEY_LEN[cipher as IpsecCipher]}-byte key) but the esp_sa record ${r.file ?? ''}${r.line ? `:${r.line}` : ''} for ${r.src} → ${r.dst} has a ${r.key.length}-byte key (${r.cipher})`);
-          ok = false;
-        }
-      }
-      if (!ok) continue;
-      taken.add(o).add(i);
       const mk = (dir: 'outbound' | 'inbound', r: EspSaRecord): SaConfig => ({
         ...common, name: vpn.name, direction: dir, mode: 'tunnel', spi: r.spi, cipher: r.cipher, icvLength: r.icvLength,
         key: r.key.slice(), salt: r.salt.slice(), tunnelSrc: r.src, tunnelDst: r.dst,
       });
-      outCfg = mk('outbound', o);
-      inCfg = mk('inbound', i);
+      let ok = true;
+      for (let k = 0; ok && k < Math.max(1, selectors.length); k++) {
+        const o = find(local, remote);
+        const i = find(remote, local);
+        if (!o || !i) {
+          const missing = [!o ? `outbound ${local} → ${remote}` : '', !i ? `inbound ${remote} → ${local}` : ''].filter(Boolean).join(' and ');
+          const what = selectors.length ? `traffic-selector ${selectors[k].name} (IKE negotiates an SA pair per selector; the esp_sa file gives them in selector order)` : '';
+          bad(`no keys for ${missing}${what ? ` for ${what}` : ''}: IKE is not emulated; give an esp_sa file with these SAs (triode run --sa-file FILE) or configure a manual SA`);
+          ok = false;
+          break;
+        }
+        for (const r of [o, i]) {
+          if (cipher !== undefined && cipher in ESP_CIPHER_KEY_LEN && r.cipher !== cipher) {
+            bad(`its ipsec proposal uses ${cipher} (a ${ESP_CIPHER_KEY_LEN[cipher as IpsecCipher]}-byte key) but the esp_sa record ${r.file ?? ''}${r.line ? `:${r.line}` : ''} for ${r.src} → ${r.dst} has a ${r.key.length}-byte key (${r.cipher})`);
+            ok = false;
+          }
+        }
+        taken.add(o).add(i);
+        pairs.push([mk('outbound', o), mk('inbound', i)]);
+      }
+      if (!ok) continue;
     }
-    let outSa = -1;
-    let inSa = -1;
+    const tunnels: TunnelRt[] = [];
     try {
-      outSa = db().add(outCfg).index;
-      inSa = db().add(inCfg).index;
+      for (const [o, i] of pairs) tunnels.push({ id: 0, outSa: db().add(o).index, inSa: db().add(i).index, selectors: [] });
     } catch (e) {
       bad((e as Error).message);
       continue;
     }
+    // Selectors each take their pair; a manual VPN's selectors share its one pair.
+    selectors.forEach((t, k) => {
+      const p = tunnels[Math.min(k, tunnels.length - 1)];
+      t.outSa = p.outSa;
+      t.inSa = p.inSa;
+      p.selectors.push(t);
+    });
     const index = vpns.length;
-    vpns.push({ index, name: vpn.name, st0, siInside, siOutside, outSa, inSa, local, remote, family, outerTable, selectors: compileSelectors(vpn, index), model: vpn });
+    vpns.push({
+      index, name: vpn.name, st0, siInside, siOutside, outSa: tunnels[0].outSa, inSa: tunnels[0].inSa, tunnels,
+      local, remote, family, outerTable, selectors, model: vpn,
+    });
   }
+  let id = FIRST_TUNNEL_ID;
+  for (const v of vpns) for (const t of v.tunnels) t.id = id++;
   return { vpns, problems };
 }

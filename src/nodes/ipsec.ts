@@ -2,8 +2,8 @@
 // the ESP engine nodes:
 //
 //   encrypt: ip4/ip6-lookup (tunnel adjacency: a route via st0.N)
-//            → st0-output        traffic selectors pick the VPN (if any); st0.N output,
-//                                b.sa = the VPN's outbound SA, si inside input
+//            → st0-output        the st0 MTU; traffic selectors pick the VPN and SA pair (if any);
+//                                st0.N output, b.sa = the outbound SA, si inside input
 //            → esp-encrypt       tunnel mode, outer local-address → gateway
 //            → si-outside-input  si outside input; outer looked up in the external interface's table
 //            → ip4/ip6-lookup (F_LOCAL_ORIGIN) → rewrite → interface-output
@@ -51,7 +51,7 @@ function matchOut(sel: TsRt[], d: Uint8Array, l3: number): TsRt | null {
   return null;
 }
 
-/** Whether a decrypted packet is within one of its VPN's selectors: source within remote-ip, destination within local-ip. */
+/** Whether a decrypted packet is within one of the selectors its SA carries: source within remote-ip, destination within local-ip. */
 function matchIn(sel: TsRt[], d: Uint8Array, l3: number): boolean {
   if (d[l3] >>> 4 === 4) {
     const src = readU32(d, l3 + 12);
@@ -108,7 +108,8 @@ export class St0Output extends GraphNode {
           continue;
         }
         v = vpns[t.vpn];
-      }
+        b.sa[slot] = t.outSa;
+      } else b.sa[slot] = v.outSa;
       const l3 = b.l3[slot];
       const len = b.off[slot] + b.len[slot] - l3;
       const st0 = ifs.ifls[v.st0];
@@ -119,7 +120,6 @@ export class St0Output extends GraphNode {
       ifs.txBytes[v.st0] += len;
       ifs.rxPackets[v.siInside]++;
       ifs.rxBytes[v.siInside] += len;
-      b.sa[slot] = v.outSa;
       b.aux[slot] = 0;
       if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${ifs.ifls[v.st0].name} → ${ifs.ifls[v.siInside].name} (inside) vpn ${v.name}`);
       this.enqueue(0, slot);
@@ -209,6 +209,7 @@ export class St0Input extends GraphNode {
     const ifs = this.dev.ifs;
     const vpns = this.dev.vpns;
     const vpnOfSa = this.dev.vpnOfSa;
+    const tsOfSa = this.dev.tsOfSa;
     const d = b.data;
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
@@ -217,9 +218,10 @@ export class St0Input extends GraphNode {
       const v = vpns[vi];
       const st0 = ifs.ifls[v.st0];
       const l3 = b.l3[slot];
-      // A VPN with traffic selectors takes in only what one of them covers (source within remote-ip, destination within local-ip).
-      if (v.selectors.length && !matchIn(v.selectors, d, l3)) {
-        if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${st0.name} vpn ${v.name}: outside its traffic selectors`);
+      // An SA negotiated for a traffic selector takes in only what that selector covers.
+      const ts = tsOfSa[b.sa[slot]];
+      if (ts !== null && !matchIn(ts, d, l3)) {
+        if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${st0.name} vpn ${v.name}: outside traffic selector ${ts.map((t) => t.name).join(', ')}`);
         this.drop(b, slot, 3);
         continue;
       }

@@ -26,12 +26,15 @@ const PE1_LAN = formatMac(derivedMac('PE1', 'et-0/0/1'));
 const KEY = (b: number): string => Array.from({ length: 32 }, (_, i) => ((i * 7 + b) & 0xff).toString(16).padStart(2, '0')).join('');
 const rec = (src: string, dst: string, spi: string, b: number): string =>
   `"IPv4","${src}","${dst}","${spi}","AES-GCM with 16 octet ICV [RFC4106]","0x${KEY(b)}0000${b.toString(16).padStart(4, '0')}","NULL",""`;
-// Two SA pairs between the same gateways: the first pair goes to the first VPN (VPN-A), the second to VPN-B.
+// Three SA pairs between the same gateways, one per traffic selector as IKE negotiates them, taken in
+// file order: VPN-A's selector gets the a pair, VPN-B's first selector the b pair, its second the c pair.
 const ESP_SA = [
   rec('13.10.1.1', '13.10.2.2', '0x0000a001', 1),
   rec('13.10.2.2', '13.10.1.1', '0x0000a002', 2),
   rec('13.10.1.1', '13.10.2.2', '0x0000b001', 3),
   rec('13.10.2.2', '13.10.1.1', '0x0000b002', 4),
+  rec('13.10.1.1', '13.10.2.2', '0x0000c001', 5),
+  rec('13.10.2.2', '13.10.1.1', '0x0000c002', 6),
 ].join('\n');
 
 interface Selectors { a: [string, string][]; b: [string, string][] }
@@ -90,11 +93,11 @@ links:
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
-function run(sel1: Selectors, inputs: Record<string, Uint8Array[]>) {
+function run(sel1: Selectors, inputs: Record<string, Uint8Array[]>, sel2: Selectors = SEL2) {
   const dir = mkdtempSync(join(tmpdir(), 'triode-ipsec-ts-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'pe1.conf'), pe(1, sel1));
-  writeFileSync(join(dir, 'pe2.conf'), pe(2, SEL2));
+  writeFileSync(join(dir, 'pe2.conf'), pe(2, sel2));
   writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
   writeFileSync(join(dir, 'esp_sa'), `${ESP_SA}\n`);
   const timed: Record<string, TimedFrame[]> = {};
@@ -119,8 +122,8 @@ describe('inline IPsec with traffic selectors: two VPNs on st0.1', () => {
         ping4(from1, { src: '10.7.0.2', dst: '10.3.0.2', id: 6 }, 7, 6), // ARI-TS route, source outside every local-ip
       ],
     });
-    // SPIs on the core link: VPN-A's outbound SA a001, VPN-B's b001.
-    expect(espOf(r.out['PE1:et-0/0/0']).map(spi)).toEqual(['0000a001', '0000b001', '0000b001', '0000a001']);
+    // SPIs on the core link: VPN-A's outbound SA a001, VPN-B's b001 (IPv4 selector) and c001 (IPv6 selector).
+    expect(espOf(r.out['PE1:et-0/0/0']).map(spi)).toEqual(['0000a001', '0000b001', '0000c001', '0000a001']);
     const out2 = r.out['PE2:et-0/0/1'].map((f) => f.frame);
     expect(out2).toHaveLength(4);
     expect(out2.filter((f) => f[13] === 0x00).map((f) => Array.from(f.subarray(30, 34)).join('.'))).toEqual(['10.2.0.2', '10.3.0.2', '10.2.0.2']);
@@ -140,16 +143,25 @@ describe('inline IPsec with traffic selectors: two VPNs on st0.1', () => {
     expect(p1['si-0/1/0.1'].inputPackets).toBe(4);
     expect(p2['si-0/1/0.1'].inputPackets).toBe(4);
     expect(p2['st0.1'].inputPackets).toBe(4);
-    // Per SA: VPN-A 2 packets, VPN-B 2, both ways.
+    // Per SA: VPN-A 2 packets, VPN-B 1 in each of its selectors' SAs.
     const sas = (d: 'PE1' | 'PE2') => r.stats.devices[d].ipsec!.sas.map((s) => [s.vpn, s.direction, s.spi]);
     expect(sas('PE1')).toEqual([
       ['VPN-A', 'outbound', '0x0000a001'], ['VPN-A', 'inbound', '0x0000a002'],
       ['VPN-B', 'outbound', '0x0000b001'], ['VPN-B', 'inbound', '0x0000b002'],
+      ['VPN-B', 'outbound', '0x0000c001'], ['VPN-B', 'inbound', '0x0000c002'],
     ]);
     expect(sas('PE2')).toEqual([
       ['VPN-A', 'outbound', '0x0000a002'], ['VPN-A', 'inbound', '0x0000a001'],
       ['VPN-B', 'outbound', '0x0000b002'], ['VPN-B', 'inbound', '0x0000b001'],
+      ['VPN-B', 'outbound', '0x0000c002'], ['VPN-B', 'inbound', '0x0000c001'],
     ]);
+    expect(r.stats.devices.PE2.ipsec!.sas.map((s) => s.counters.decrypted_packets)).toEqual([0, 2, 0, 1, 0, 1]);
+    // One tunnel ID per SA pair, each with its selector, in the Junos layout.
+    const detail = show(r.devices[0], 'security ipsec security-associations detail');
+    expect(detail).toContain('Total active tunnels: 3');
+    expect(detail).toMatch(/ID: 131074 Virtual-system: root, VPN Name: VPN-B\n[^\n]*\n\s*Traffic Selector Name: TS1\n\s*Local Identity: ipv4\(10\.1\.0\.0-10\.1\.0\.255\)\n\s*Remote Identity: ipv4\(10\.3\.0\.0-10\.3\.0\.255\)/);
+    expect(detail).toMatch(/ID: 131075 Virtual-system: root, VPN Name: VPN-B\n[^\n]*\n\s*Traffic Selector Name: TS2\n\s*Local Identity: ipv6\(2001:db8:1::-2001:db8:1:0:ffff:ffff:ffff:ffff\)/);
+    expect(show(r.devices[0], 'security ipsec security-associations')).toMatch(/>131075 ESP:aes-gcm-256\/None\s+0000c001/);
     expect(r.stats.devices.PE1.ipsec!.totals).toMatchObject({ encrypted_packets: 4 });
     expect(r.stats.devices.PE2.ipsec!.totals).toMatchObject({ decrypted_packets: 4 });
     // Routes from the selectors.
@@ -183,6 +195,30 @@ describe('inline IPsec with traffic selectors: two VPNs on st0.1', () => {
     expect(r.stats.devices.PE2.interfaces['st0.1'].inputPackets).toBe(1);
     expect(r.stats.balanced).toBe(true);
     expect(r.stats.accounting).toMatchObject({ in: 3, out: 1, dropped: 2 });
+  });
+});
+
+describe('one SA pair per traffic selector', () => {
+  it('a decrypted packet is checked against its own SA\'s selector, not the VPN\'s others', () => {
+    // PE1 sends both packets by its first VPN-B selector (b pair). On PE2 the b pair's selector covers
+    // 10.3.0.0/25 only; its other selector (c pair) covers 10.3.0.0/24, but 10.3.0.200 did not come in that SA.
+    const one: Selectors = { a: SEL1.a, b: [['10.1.0.0/24', '10.3.0.0/24'], ['10.1.0.0/24', '10.3.0.0/25']] };
+    const two: Selectors = { a: SEL2.a, b: [['10.3.0.0/25', '10.1.0.0/24'], ['10.3.0.0/24', '10.1.0.0/24']] };
+    const r = run(one, {
+      'PE1:et-0/0/1': [
+        ping4(from1, { src: '10.1.0.2', dst: '10.3.0.2', id: 1 }, 7, 1),
+        ping4(from1, { src: '10.1.0.2', dst: '10.3.0.200', id: 2 }, 7, 2),
+      ],
+    }, two);
+    expect(espOf(r.out['PE1:et-0/0/0']).map(spi)).toEqual(['0000b001', '0000b001']);
+    expect(r.stats.devices.PE2.drops).toEqual({ traffic_selector_mismatch: 1 });
+    expect((r.out['PE2:et-0/0/1'] ?? []).map((f) => Array.from(f.frame.subarray(30, 34)).join('.'))).toEqual(['10.3.0.2']);
+    expect(r.stats.balanced).toBe(true);
+  });
+
+  it('an esp_sa file with fewer pairs than selectors is one error naming the selector left without keys', () => {
+    const three: Selectors = { a: SEL1.a, b: [...SEL1.b, ['10.1.0.0/24', '10.4.0.0/24']] };
+    expect(() => run(three, {})).toThrow(/pe1\.conf:\d+:\d+: vpn VPN-B: no keys for outbound 13\.10\.1\.1 → 13\.10\.2\.2 and inbound 13\.10\.2\.2 → 13\.10\.1\.1 for traffic-selector TS3/);
   });
 });
 

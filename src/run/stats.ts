@@ -30,6 +30,9 @@ export interface IpsecSaStats {
   spi: string;
   src: string;
   dst: string;
+  /** The tunnel ID `show security ipsec security-associations` gives the SA's pair, and its traffic selector. */
+  tunnel: number;
+  trafficSelector?: string;
   counters: SaCounters;
 }
 
@@ -74,6 +77,13 @@ export function deviceStats(dev: DeviceRt): DeviceStats {
 
 export function ipsecStats(dev: DeviceRt): IpsecStats {
   const db = dev.ipsec!;
+  const tunnelOf = new Map<number, { id: number; ts?: string }>();
+  for (const v of dev.vpns) {
+    for (const t of v.tunnels) {
+      const at = { id: t.id, ts: t.selectors.length ? t.selectors.map((x) => x.name).join(',') : undefined };
+      tunnelOf.set(t.outSa, at).set(t.inSa, at);
+    }
+  }
   return {
     totals: db.totals(),
     sas: db.sas.map((sa) => ({
@@ -82,6 +92,8 @@ export function ipsecStats(dev: DeviceRt): IpsecStats {
       spi: `0x${sa.spi.toString(16).padStart(8, '0')}`,
       src: sa.config.tunnelSrc ?? '*',
       dst: sa.config.tunnelDst ?? '*',
+      tunnel: tunnelOf.get(sa.index)?.id ?? 0,
+      ...(tunnelOf.get(sa.index)?.ts ? { trafficSelector: tunnelOf.get(sa.index)!.ts } : {}),
       counters: sa.counters(),
     })),
   };
