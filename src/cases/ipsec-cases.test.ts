@@ -238,7 +238,8 @@ describe('the inline IPsec case library (pcaps/ipsec)', () => {
     });
 
     const espOut = spec.expected.filter((e) => readFrames(e.file).some((f) => isEsp(ipOf(f.data))));
-    it.skipIf(!haveScapy || espOut.length === 0)('scapy decrypts the ESP triode sent to the packets put in (apart from TTL / hop limit and IPv4 checksum)', async () => {
+    // Cases whose outputs carry no ESP (the decrypt side) have nothing for scapy to open.
+    if (espOut.length > 0) it.skipIf(!haveScapy)('scapy decrypts the ESP triode sent to the packets put in (apart from TTL / hop limit and IPv4 checksum)', async () => {
       const all = await scapyDecryptAll();
       const inputs = spec.inputs.flatMap((i) => readFrames(i.file).map((f) => ipOf(f.data)).filter((p): p is Uint8Array => p !== null));
       const want = inputs.map(normalised);
