@@ -2,6 +2,7 @@ import type { DeviceRt } from '../device/device.js';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
 import { formatPrefix, parsePrefix, type Route } from '../l3/table.js';
 import { ipsecSas, ipsecStatistics } from './show-ipsec.js';
+import { greIpHeader, mplsStaticLsps, mplsTable } from './show-mpls.js';
 
 // Junos-style `show` output over a device after a run. The layouts follow
 // what Junos prints, trimmed to the fields the emulator models.
@@ -11,13 +12,15 @@ export function show(dev: DeviceRt, what: string): string {
   const w = what.trim().split(/\s+/);
   if (w[0] === 'interfaces' && w[1] === 'terse') return interfacesTerse(dev);
   if (w[0] === 'interfaces' && w[1] && (w[2] === 'extensive' || w[2] === 'detail' || w[2] === undefined)) return interfaceExtensive(dev, w[1]);
+  if (w[0] === 'route' && w[1] === 'table' && w[2] === 'mpls.0') return mplsTable(dev);
   if (w[0] === 'route') return route(dev, w[1]);
+  if (w[0] === 'mpls' && (w[1] === 'static-lsp' || w[1] === 'lsp')) return mplsStaticLsps(dev);
   if (w[0] === 'arp') return arp(dev);
   if (w[0] === 'ipv6' && w[1] === 'neighbors') return ndp(dev);
   if (w[0] === 'errors') return errors(dev);
   if (w[0] === 'security' && w[1] === 'ipsec' && w[2] === 'statistics') return ipsecStatistics(dev, w[3] === 'index' ? Number(w[4]) : undefined);
   if (w[0] === 'security' && w[1] === 'ipsec' && w[2] === 'security-associations') return ipsecSas(dev, w[3] === 'detail');
-  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], arp, ipv6 neighbors, errors, security ipsec statistics [index N], security ipsec security-associations [detail])`);
+  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, security ipsec statistics [index N], security ipsec security-associations [detail])`);
 }
 
 function addressesOf(dev: DeviceRt, ifl: number): { proto: string; local: string }[] {
@@ -58,7 +61,9 @@ function interfaceExtensive(dev: DeviceRt, name: string): string {
     const rt = ifs.ifls[i];
     const ifd = ifs.ifds[rt.ifd];
     lines.push(`  Logical interface ${rt.name} (Index ${i + 1000})`);
-    lines.push(`    Flags: ${ifd.disabled ? 'Down' : 'Up'} SNMP-Traps 0x4004000${rt.vlanId ? ` VLAN-Tag [ 0x8100.${rt.vlanId}${rt.vlanInner ? ` 0x8100.${rt.vlanInner}` : ''} ]` : ''}  Encapsulation: ENET2`);
+    const gre = greIpHeader(dev, i);
+    if (gre) lines.push(`    Flags: ${ifd.disabled ? 'Down' : 'Up'} Point-To-Point SNMP-Traps 0x4000 ${gre} Encapsulation: GRE-NULL`);
+    else lines.push(`    Flags: ${ifd.disabled ? 'Down' : 'Up'} SNMP-Traps 0x4004000${rt.vlanId ? ` VLAN-Tag [ 0x8100.${rt.vlanId}${rt.vlanInner ? ` 0x8100.${rt.vlanInner}` : ''} ]` : ''}  Encapsulation: ENET2`);
     lines.push('    Traffic statistics:');
     lines.push(counter('Input  bytes', ifs.rxBytes[i]));
     lines.push(counter('Output bytes', ifs.txBytes[i]));
@@ -81,6 +86,7 @@ function interfaceExtensive(dev: DeviceRt, name: string): string {
       lines.push('      Addresses, Flags: Is-Preferred');
       lines.push(`        Destination: fe80::/64, Local: ${formatIpv6(rt.linkLocal, 0)}`);
     }
+    if (rt.model.mpls) lines.push(`    Protocol mpls, MTU: ${rt.mtu4}`);
   };
   if (ifdIndex >= 0) {
     const ifd = ifs.ifds[ifdIndex];

@@ -13,6 +13,7 @@ import {
   sameSubnet,
 } from './values.js';
 import { checkSecurity } from './security-checks.js';
+import { checkMpls } from './mpls-checks.js';
 
 export interface Problem {
   loc?: SourceLoc;
@@ -108,6 +109,7 @@ export function finishDevice(device: Device, placements: Placement[], locs: Fiel
     }
   }
   checkSecurity(device, ifls, locs, problems);
+  checkMpls(device, ifls, locs, problems);
   return device;
 }
 

@@ -84,7 +84,6 @@ describe('realistic MX configuration', () => {
       '34:9 interfaces et-0/0/1 gigether-options',
       '64:9 interfaces ae0 aggregated-ether-options',
       '74:13 interfaces ae0 unit 0 family iso',
-      '78:13 interfaces ae0 unit 0 family mpls',
       '111:5 protocols isis',
       '118:5 protocols bgp',
       '125:5 protocols lldp',
@@ -167,7 +166,7 @@ routing-options { static { route 10.0.0.0/40 discard; route 10.1.0.0/16 next-hop
       "r.conf:8:89: prefix length '33' is not in 0..32",
       "r.conf:11:34: static route: prefix length '40' is not in 0..32",
       'r.conf:11:82: static route 10.1.0.0/16: next-hop 2001:db8::1 is not an IPv4 address',
-      'r.conf:11:95: static route 10.2.0.0/16: needs next-hop, discard, reject or next-table',
+      'r.conf:11:95: static route 10.2.0.0/16: needs next-hop, discard, reject, next-table or static-lsp-next-hop',
       "r.conf:11:126: router-id '1.2.3' is not an IPv4 address",
     ]);
   });

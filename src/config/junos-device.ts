@@ -18,6 +18,7 @@ import { interfaces } from './junos-interfaces.js';
 import { ROUTING_OPTIONS_HANDLERS, routingInstances } from './junos-routing.js';
 import { FieldLocs, finishDevice } from './device-checks.js';
 import { security, services } from './junos-security.js';
+import { protocols } from './junos-mpls.js';
 
 export const SYSTEM_HANDLERS: HandlerTable<Device> = {
   'host-name': (n, device, ctx, p) => {
@@ -25,13 +26,6 @@ export const SYSTEM_HANDLERS: HandlerTable<Device> = {
     if (name !== undefined) device.name = name;
   },
 };
-
-/** Each child reported on its own: "protocols isis", "protocols bgp". */
-function ignoreChildren(node: ConfNode, _d: Device, ctx: BuildContext, path: string[]): void {
-  const here = [...path, ...node.words];
-  if (node.children.length === 0) return ignore(ctx, node, path);
-  for (const c of node.children) ignore(ctx, c, here, c.words.slice(0, 1));
-}
 
 export const TOP_HANDLERS: HandlerTable<Device> = {
   system: (n, device, ctx, p) => dispatch(SYSTEM_HANDLERS, n, device, ctx, [...p, ...n.words]),
@@ -42,7 +36,7 @@ export const TOP_HANDLERS: HandlerTable<Device> = {
   security, // inline IPsec: junos-security.ts
   services,
   groups: () => {}, // applied by the parser
-  protocols: ignoreChildren,
+  protocols, // mpls modelled (junos-mpls.ts), the others reported by name
   // Top-level statements without a handler are reported by their keyword alone.
 };
 

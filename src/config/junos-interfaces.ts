@@ -3,6 +3,7 @@
 import type { Family, FamilyConfig, Ifd, Ifl, InterfaceAddress, StaticNeighbor } from './model.js';
 import type { ConfNode } from './junos-tree.js';
 import { dispatch, error, flag, ignore, single, word, wordLoc, type BuildContext, type HandlerTable } from './junos-build.js';
+import { familyMpls, tunnel } from './junos-mpls.js';
 import {
   FAMILY_MTU_MIN,
   MEDIA_MTU_MAX,
@@ -150,8 +151,10 @@ export const IFL_HANDLERS: HandlerTable<Ifl> = {
     else if (v !== undefined) error(ctx, wordLoc(n, 1), `service-domain '${v}' is not inside or outside`);
     ctx.locs.set(ifl, 'serviceDomain', wordLoc(n, 1));
   },
+  tunnel,
   family: (n, ifl, ctx, p) => {
     const f = n.words[1];
+    if (f === 'mpls' && n.words.length === 2) return familyMpls(n, ifl, ctx, p);
     if (f !== 'inet' && f !== 'inet6') {
       ignore(ctx, n, p);
       return;

@@ -90,6 +90,10 @@ export const ROUTE_HANDLERS: HandlerTable<RouteTarget> = {
   'next-table': (n, t, ctx, p) => {
     t.route.nextTable = single(ctx, n, p, 'table name');
   },
+  'static-lsp-next-hop': (n, t, ctx, p) => {
+    t.route.lsp = single(ctx, n, p, 'LSP name');
+    ctx.locs.set(t.route, 'lsp', wordLoc(n, 1));
+  },
   preference: (n, t, ctx, p) => {
     const text = single(ctx, n, p, 'preference');
     if (text === undefined) return;
@@ -111,16 +115,16 @@ function route(node: ConfNode, t: RoutingTarget, ctx: BuildContext, path: string
   const rt: RouteTarget = { route: r, discard: false, reject: false, unmodelled: false, bad: false };
   dispatch(ROUTE_HANDLERS, node, rt, ctx, [...path, ...node.words]);
   if (rt.unmodelled || rt.bad) return;
-  const actions = [r.nextHops.length > 0, rt.discard, rt.reject, r.nextTable !== undefined].filter(Boolean).length;
+  const actions = [r.nextHops.length > 0, rt.discard, rt.reject, r.nextTable !== undefined, r.lsp !== undefined].filter(Boolean).length;
   if (actions === 0) {
-    error(ctx, node.loc, `static route ${r.prefix}: needs next-hop, discard, reject or next-table`);
+    error(ctx, node.loc, `static route ${r.prefix}: needs next-hop, discard, reject, next-table or static-lsp-next-hop`);
     return;
   }
   if (actions > 1) {
-    error(ctx, node.loc, `static route ${r.prefix}: next-hop, discard, reject and next-table exclude each other`);
+    error(ctx, node.loc, `static route ${r.prefix}: next-hop, discard, reject, next-table and static-lsp-next-hop exclude each other`);
     return;
   }
-  r.action = rt.discard ? 'discard' : rt.reject ? 'reject' : r.nextTable !== undefined ? 'next-table' : 'forward';
+  r.action = rt.discard ? 'discard' : rt.reject ? 'reject' : r.nextTable !== undefined ? 'next-table' : r.lsp !== undefined ? 'static-lsp' : 'forward';
   const dup = t.instance.routes.find((x) => x.prefix === r.prefix);
   if (dup) {
     error(ctx, node.loc, `static route ${r.prefix} is configured twice (also at ${dup.loc?.line}:${dup.loc?.col})`);

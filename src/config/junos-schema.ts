@@ -59,6 +59,19 @@ const FAMILY: SchemaNode = {
   },
 };
 
+// GRE tunnels on gr- units and static LSPs (see junos-mpls.ts).
+const GRE_TUNNEL: SchemaNode = {
+  kw: {
+    source: V,
+    destination: V,
+    'routing-instance': C({ kw: { destination: V } }),
+    ttl: V,
+    'allow-fragmentation': R,
+    'do-not-fragment': R,
+    key: V,
+  },
+};
+
 const UNIT: SchemaNode = {
   kw: {
     family: A1(FAMILY),
@@ -68,7 +81,7 @@ const UNIT: SchemaNode = {
     encapsulation: V,
     disable: R,
     'proxy-arp': V,
-    'tunnel': C({}),
+    tunnel: C(GRE_TUNNEL),
     'service-domain': V,
   },
 };
@@ -101,6 +114,8 @@ const ROUTE: SchemaNode = {
     reject: R,
     receive: R,
     'next-table': V,
+    'static-lsp-next-hop': V,
+    'lsp-next-hop': A1(),
     preference: V,
     metric: V,
     tag: V,
@@ -132,7 +147,19 @@ const PROTOCOLS: SchemaNode = {
     lldp: C({ kw: { interface: A1() } }),
     ldp: C({ kw: { interface: A1() } }),
     rsvp: C({ kw: { interface: A1() } }),
-    mpls: C({ kw: { interface: R } }),
+    mpls: C({
+      kw: {
+        interface: R,
+        'no-propagate-ttl': R,
+        'static-label-switched-path': A1({
+          kw: {
+            ingress: C({ kw: { 'next-hop': V, to: V, push: V, preference: V, metric: V, bandwidth: V, description: V } }),
+            transit: A1({ kw: { 'next-hop': V, pop: R, swap: V, bandwidth: V, description: V } }),
+            bypass: A1(),
+          },
+        }),
+      },
+    }),
     evpn: C({}),
     'router-advertisement': C({ kw: { interface: A1() } }),
   },

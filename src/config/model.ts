@@ -53,6 +53,10 @@ export interface Ifl {
    * in to be encrypted; outside: the ESP side).
    */
   serviceDomain?: ServiceDomain;
+  /** `tunnel { ... }` on a gr- unit: a GRE tunnel (see GreTunnel). */
+  tunnel?: GreTunnel;
+  /** `family mpls`: the IFL takes and sends labelled packets (when also listed under `protocols mpls`). */
+  mpls?: { loc?: SourceLoc };
   loc?: SourceLoc;
 }
 
@@ -84,7 +88,9 @@ export interface StaticRoute {
   family: Family;
   /** "10.0.0.0/8", "2001:db8::/32" */
   prefix: string;
-  action: 'forward' | 'discard' | 'reject' | 'next-table';
+  action: 'forward' | 'discard' | 'reject' | 'next-table' | 'static-lsp';
+  /** `static-lsp-next-hop NAME`, for action static-lsp: the ingress static LSP the route pushes onto. */
+  lsp?: string;
   /** ECMP when more than one. */
   nextHops: StaticNextHop[];
   /** `next-table inet.0` and the like, for action next-table. */
@@ -234,6 +240,67 @@ export interface ServicesConfig {
   serviceSets: ServiceSet[];
 }
 
+// ---- GRE tunnels and static MPLS (Junos `interfaces gr-*`, `protocols mpls`) ----
+
+/** `interfaces gr-F/P/N unit U tunnel { ... }`: a GRE tunnel (RFC 2784, no key, no checksum). */
+export interface GreTunnel {
+  /** `source A`: this device's outer address. */
+  source?: string;
+  /** `destination B`: the far end's outer address (same family as the source). */
+  destination?: string;
+  /** `routing-instance { destination RI; }`: the instance whose table routes the outer packet (default: master). */
+  destinationInstance?: string;
+  /** `ttl N`: outer TTL / hop limit (default 64). */
+  ttl?: number;
+  /** `allow-fragmentation`: outer DF clear; by default it is set (Junos drops a GRE packet too big for the egress, `do-not-fragment`). */
+  allowFragmentation: boolean;
+  loc?: SourceLoc;
+}
+
+/** A static LSP's `next-hop (address | interface | address/interface)`. */
+export interface LspNextHop {
+  address?: string;
+  interface?: string;
+  loc?: SourceLoc;
+}
+
+/** `ingress { next-hop A; to B; push L; }` */
+export interface StaticLspIngress {
+  nextHop?: LspNextHop;
+  to?: string;
+  push?: number;
+  loc?: SourceLoc;
+}
+
+/** `transit IN { next-hop A; pop; | swap OUT; }` */
+export interface StaticLspTransit {
+  inLabel: number;
+  nextHop?: LspNextHop;
+  pop: boolean;
+  swap?: number;
+  loc?: SourceLoc;
+}
+
+/** `protocols mpls static-label-switched-path NAME { ... }` */
+export interface StaticLsp {
+  name: string;
+  ingress?: StaticLspIngress;
+  transit: StaticLspTransit[];
+  loc?: SourceLoc;
+}
+
+/** `protocols mpls { ... }` */
+export interface MplsConfig {
+  /** `interface NAME` (unit names, normalised: `ae0` → `ae0.0`). */
+  interfaces: string[];
+  /** `interface all`. */
+  allInterfaces: boolean;
+  /** `no-propagate-ttl`: RFC 3443 pipe model (push with TTL 255, pop leaves the IP TTL); default uniform. */
+  noPropagateTtl: boolean;
+  staticLsps: StaticLsp[];
+  loc?: SourceLoc;
+}
+
 export interface Device {
   name: string;
   /** Behaviour profile name (ios, nxos, junos, linux, linux-frr); junos for Junos text. */
@@ -248,6 +315,8 @@ export interface Device {
   security?: SecurityConfig;
   /** Junos `services` (service sets), when configured. */
   services?: ServicesConfig;
+  /** Junos `protocols mpls` (interfaces, static LSPs), when configured. */
+  mpls?: MplsConfig;
   /** The file the device came from, if any. */
   source?: string;
 }

@@ -7,12 +7,15 @@ import { buildVpns, type TsRt, type VpnRt } from '../ipsec/vpn.js';
 import { formatIpv4 as fmt4, formatIpv6 as fmt6 } from '../packet/addr.js';
 import { Graph } from '../graph/graph.js';
 import { TraceBuffer } from '../graph/trace.js';
-import { Batch, F_TRACED, HEADROOM, MAX_FRAME } from '../packet/batch.js';
+import { Batch, F_MPLS, F_TRACED, HEADROOM, MAX_FRAME } from '../packet/batch.js';
 import { parseIpv4, parseIpv6, parseMac } from '../packet/addr.js';
 import { ADJ_INCOMPLETE, ADJ_REWRITE, AdjacencyTable, type Adjacency } from '../l3/adjacency.js';
 import { HOLD_QUEUE_LIMIT, NeighborTable, RESOLVE_INTERVAL_SEC, RESOLVE_TRIES, type HeldPacket, type Neighbor } from '../l3/neighbor.js';
 import { RouteTable } from '../l3/table.js';
 import { buildRoutes } from '../l3/routing.js';
+import { buildGreTunnels, type GreTunnels } from '../l3/gre.js';
+import { buildMpls, type MplsRt } from '../l3/mpls.js';
+import { ETHERTYPE_MPLS } from '../packet/ethernet.js';
 import { Interfaces } from './interfaces.js';
 import { addForwardingNodes } from '../nodes/index.js';
 
@@ -62,6 +65,10 @@ export class DeviceRt {
    * VPN takes whatever is routed into it).
    */
   tsOfSt0: (TsRt[] | null)[] = [];
+  /** GRE tunnels of gr- units (null: none). */
+  gre: GreTunnels | null = null;
+  /** Static MPLS: enabled IFLs, mpls.0, ingress LSPs (null: no MPLS configured). */
+  mpls: MplsRt | null = null;
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
@@ -89,9 +96,12 @@ export class DeviceRt {
       for (const n of ifl.model.inet6?.neighbors ?? []) this.resolve6(ifl.index, parseIpv6(n.ip), parseMac(n.mac), 0, 0, true);
     }
     this.buildVpns(opts);
+    this.gre = buildGreTunnels(this);
+    this.mpls = buildMpls(this);
     this.warnings = buildRoutes(this);
     const served = new Set<number>();
     for (const v of this.vpns) served.add(v.st0).add(v.siInside).add(v.siOutside);
+    for (const t of this.gre?.all ?? []) served.add(t.ifl);
     const tunnels = this.ifs.ifls.filter((l) => !this.ifs.ifds[l.ifd].ethernet && !/^lo\d/.test(l.name) && !served.has(l.index)).map((l) => l.name);
     if (tunnels.length) {
       this.warnings.push(`${tunnels.join(', ')}: tunnel and service interfaces are not emulated yet: traffic routed into them is dropped as tunnel_not_emulated`);
@@ -210,6 +220,22 @@ export class DeviceRt {
     return n;
   }
 
+  /** The adjacency that sends labelled packets (ethertype 0x8847) to an IPv4 neighbour: incomplete until ARP resolves it. */
+  neighborMplsAdj4(ifl: number, ip: number): Adjacency {
+    const n = this.neighbor4(ifl, ip);
+    if (n.mplsAdj < 0) {
+      const a = this.adjs.add(ADJ_INCOMPLETE, 4);
+      a.ifl = ifl;
+      a.neighbor = n.index;
+      n.mplsAdj = a.index;
+      if (n.mac) {
+        a.kind = ADJ_REWRITE;
+        a.rewrite = this.l2Header(ifl, n.mac, ETHERTYPE_MPLS);
+      }
+    }
+    return this.adjs.all[n.mplsAdj];
+  }
+
   private attach(n: Neighbor): void {
     const adj = this.adjs.add(ADJ_INCOMPLETE, n.family);
     adj.ifl = n.ifl;
@@ -236,9 +262,15 @@ export class DeviceRt {
     const adj = this.adjs.all[n.adj];
     adj.kind = ADJ_REWRITE;
     adj.rewrite = this.l2Header(n.ifl, n.mac, n.family === 4 ? 0x0800 : 0x86dd);
+    const mplsAdj = n.mplsAdj >= 0 ? this.adjs.all[n.mplsAdj] : adj;
+    if (n.mplsAdj >= 0) {
+      mplsAdj.kind = ADJ_REWRITE;
+      mplsAdj.rewrite = this.l2Header(n.ifl, n.mac, ETHERTYPE_MPLS);
+    }
     for (const held of n.held) {
       const later = held.tsSec > tsSec || (held.tsSec === tsSec && held.tsNsec > tsNsec);
-      this.released.push({ held: later ? held : { ...held, tsSec, tsNsec }, adj });
+      // A labelled packet (held by mpls-output) leaves by the neighbour's MPLS adjacency.
+      this.released.push({ held: later ? held : { ...held, tsSec, tsNsec }, adj: held.flags & F_MPLS ? mplsAdj : adj });
     }
     n.held = [];
     return n;
@@ -338,14 +370,17 @@ export class DeviceRt {
     g.run();
     const rewrite4 = g.node('ip4-rewrite');
     const rewrite6 = g.node('ip6-rewrite');
+    const mplsOutput = g.byName.get('mpls-output');
+    // Where a released packet goes: 4, 6 (ip4/ip6-rewrite) or 0 (labelled: mpls-output).
+    const linkOf = (r: { held: HeldPacket; adj: Adjacency }): number => (r.held.flags & F_MPLS ? 0 : r.adj.family);
     let next = 0;
     while (next < this.released.length) {
       const b = g.batch;
       const start = next;
-      // One family per run, so released packets leave in the order their neighbours resolved.
-      const family = this.released[next].adj.family;
-      const node = family === 4 ? rewrite4 : rewrite6;
-      while (next < this.released.length && b.free > 0 && this.released[next].adj.family === family) {
+      // One link type per run, so released packets leave in the order their neighbours resolved.
+      const link = linkOf(this.released[next]);
+      const node = link === 4 ? rewrite4 : link === 6 ? rewrite6 : mplsOutput!;
+      while (next < this.released.length && b.free > 0 && linkOf(this.released[next]) === link) {
         const { held, adj } = this.released[next++];
         const slot = b.alloc();
         const at = b.slotStart(slot) + HEADROOM;

@@ -7,12 +7,14 @@ const FAKE_L2 = 14;
 export function decodeStep(s: TraceStep): string {
   if (!s.l3Only) return decodeFrame(s.bytes, 0, s.bytes.length);
   const buf = new Uint8Array(FAKE_L2 + s.bytes.length);
-  const v6 = s.bytes.length > 0 && s.bytes[0] >> 4 === 6;
-  buf[12] = v6 ? 0x86 : 0x08;
-  buf[13] = v6 ? 0xdd : 0x00;
+  const nibble = s.bytes.length > 0 ? s.bytes[0] >> 4 : 4;
+  // Neither IPv4 nor IPv6: a label stack (static LSP labels, 1,000,000 and up, start with 0xf).
+  const type = nibble === 6 ? 0x86dd : nibble === 4 ? 0x0800 : 0x8847;
+  buf[12] = type >> 8;
+  buf[13] = type & 0xff;
   buf.set(s.bytes, FAKE_L2);
   const text = decodeFrame(buf, 0, buf.length);
-  const i = text.indexOf(v6 ? 'IPv6' : 'IPv4');
+  const i = text.indexOf(type === 0x86dd ? 'IPv6' : type === 0x0800 ? 'IPv4' : 'MPLS');
   return i >= 0 ? text.slice(i) : text;
 }
 

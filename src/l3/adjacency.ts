@@ -10,8 +10,10 @@ export const ADJ_REJECT = 5; // reject route: drop and send ICMP unreachable
 export const ADJ_MULTIPATH = 6; // ECMP: one of `members`, by flow hash
 export const ADJ_NEXT_TABLE = 7; // look up again in `table`
 export const ADJ_TUNNEL = 8; // an st0 IFL bound by a route-based IPsec VPN: to st0-output, VPN `vpn`
+export const ADJ_GRE = 9; // a gr- IFL: to gre-encap, GRE tunnel `tunnel`
+export const ADJ_MPLS = 10; // an ingress static LSP: to mpls-output, push `label`, then adjacency `via`
 
-export const ADJ_KIND_NAMES = ['drop', 'local', 'rewrite', 'incomplete', 'glean', 'reject', 'multipath', 'next-table', 'tunnel'];
+export const ADJ_KIND_NAMES = ['drop', 'local', 'rewrite', 'incomplete', 'glean', 'reject', 'multipath', 'next-table', 'tunnel', 'gre', 'mpls'];
 
 export class Adjacency {
   kind: number;
@@ -27,6 +29,11 @@ export class Adjacency {
   table = -1;
   /** VPN index in the device (tunnel). */
   vpn = -1;
+  /** GRE tunnel index in the device (gre). */
+  tunnel = -1;
+  /** Label pushed (mpls), and the adjacency the labelled packet leaves by: a neighbour's MPLS adjacency or a gre one. */
+  label = -1;
+  via = -1;
   /** Drop reason name (drop, reject) and its code in the device's graph, set when the graph is wired. */
   reason = '';
   reasonCode = 0;

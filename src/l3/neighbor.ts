@@ -29,6 +29,8 @@ export class Neighbor {
   firstHeldSec = 0;
   /** Adjacency that forwards to this neighbour (incomplete until resolved). */
   adj = -1;
+  /** Adjacency that sends it labelled packets (ethertype 0x8847), when a static LSP uses it; -1: none. */
+  mplsAdj = -1;
   /** Input time the entry was last confirmed. */
   updatedSec = 0;
 

@@ -5,6 +5,8 @@ import {
 } from './adjacency.js';
 import { PREFERENCE, RouteTable, mask4, maskBytes6, parsePrefix, type Route } from './table.js';
 import type { DeviceRt } from '../device/device.js';
+import { greAdj } from './gre.js';
+import { lspRoute } from './mpls.js';
 
 /** Largest chain of recursive next hops followed (a static via a static via ...). */
 const MAX_RECURSION = 8;
@@ -92,7 +94,8 @@ function isLink(dev: DeviceRt, ifl: number): boolean {
  * destination) on an Ethernet IFL. Secure-tunnel, service and other tunnel
  * IFLs are not emulated yet: traffic routed into them is dropped, counted as
  * tunnel_not_emulated, rather than ARPed for on a link that does not exist —
- * except an st0 IFL bound by a route-based VPN: a tunnel adjacency (st0-output).
+ * except an st0 IFL bound by a route-based VPN: a tunnel adjacency (st0-output),
+ * and a gr- unit with a tunnel: its GRE adjacency (gre-encap).
  */
 function linkAdj(dev: DeviceRt, family: 4 | 6, ifl: number): Adjacency {
   if (isLink(dev, ifl)) {
@@ -100,6 +103,8 @@ function linkAdj(dev: DeviceRt, family: 4 | 6, ifl: number): Adjacency {
     glean.ifl = ifl;
     return glean;
   }
+  const gre = greAdj(dev, family, ifl);
+  if (gre) return gre;
   const vpn = dev.vpnOfSt0[ifl] ?? -1;
   if (vpn >= 0) {
     const t = dev.adjs.add(ADJ_TUNNEL, family);
@@ -135,6 +140,12 @@ function installStatic(dev: DeviceRt, instance: string, r: StaticRoute): boolean
     const adj = dev.adjs.add(r.action === 'discard' ? ADJ_DROP : ADJ_REJECT, p.family);
     adj.reason = r.action === 'discard' ? `ip${p.family === 4 ? 4 : 6}_discard_route` : `ip${p.family === 4 ? 4 : 6}_reject_route`;
     table.add(mk(adj, [r.action === 'discard' ? 'Discard' : 'Reject']));
+    return true;
+  }
+  if (r.action === 'static-lsp') {
+    const lsp = lspRoute(dev, r.lsp, p.family);
+    if (!lsp) return false;
+    table.add(mk(lsp.adj, [lsp.via]));
     return true;
   }
   if (r.action === 'next-table') {

@@ -24,7 +24,9 @@ const E_NO_INET6 = 7;
  */
 export class EthernetInput extends GraphNode {
   readonly name = 'ethernet-input';
-  readonly nextNames = ['ip4-input', 'ip6-input', 'arp-input'];
+  readonly nextNames: readonly string[];
+  /** Next index of mpls-input (ethertype 0x8847), -1 on devices without MPLS. */
+  private readonly nextMpls: number;
   override readonly errorNames = [
     'ethernet_truncated', 'frame_too_long', 'l2_dmac_mismatch', 'unknown_vlan', 'unknown_ethertype',
     'interface_disabled', 'inet_not_configured', 'inet6_not_configured',
@@ -33,6 +35,8 @@ export class EthernetInput extends GraphNode {
 
   constructor(private readonly dev: DeviceRt) {
     super();
+    this.nextNames = ['ip4-input', 'ip6-input', 'arp-input', ...(dev.mpls ? ['mpls-input'] : [])];
+    this.nextMpls = this.nextNames.indexOf('mpls-input');
   }
 
   override init(): void {
@@ -100,6 +104,8 @@ export class EthernetInput extends GraphNode {
         this.enqueue(NEXT_IP6, slot);
       } else if (type === 0x0806) {
         this.enqueue(NEXT_ARP, slot);
+      } else if (type === 0x8847 && this.nextMpls >= 0) {
+        this.enqueue(this.nextMpls, slot);
       } else {
         this.drop(b, slot, E_ETHERTYPE);
       }

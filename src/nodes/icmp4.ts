@@ -119,11 +119,13 @@ export class Ip4IcmpError extends GraphNode {
 export class Ip4Local extends GraphNode {
   readonly name = 'ip4-local';
   readonly nextNames: readonly string[];
+  private readonly nextGre: number;
   override readonly counterNames = ['echo_requests', 'echo_replies_sent', 'udp_port_unreachable', 'local_delivered'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
-    this.nextNames = ['ip4-lookup', 'ip4-icmp-error', ...(dev.vpns.length ? ['si-outside-input'] : [])];
+    this.nextNames = ['ip4-lookup', 'ip4-icmp-error', ...(dev.vpns.length ? ['si-outside-input'] : []), ...(dev.gre ? ['gre-input'] : [])];
+    this.nextGre = this.nextNames.indexOf('gre-input');
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
@@ -150,6 +152,12 @@ export class Ip4Local extends GraphNode {
           this.enqueue(2, slot);
           continue;
         }
+      }
+      if (proto === 47 && this.nextGre >= 0) {
+        // GRE to an own address: gre-input finds its gr- unit (b.aux: where GRE starts).
+        b.aux[slot] = ihl;
+        this.enqueue(this.nextGre, slot);
+        continue;
       }
       if (proto === 17 && !fragmented && unicast) {
         this.counters[2]++;

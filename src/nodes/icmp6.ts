@@ -121,12 +121,14 @@ const NEXT_OUTPUT = 2;
 export class Ip6Local extends GraphNode {
   readonly name = 'ip6-local';
   readonly nextNames: readonly string[];
+  private readonly nextGre: number;
   override readonly errorNames = ['ipv6_bad_extension_header', 'icmp6_bad_checksum', 'nd_invalid'];
   override readonly counterNames = ['echo_requests', 'echo_replies_sent', 'udp_port_unreachable', 'local_delivered', 'ns_received', 'na_sent', 'na_received'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
-    this.nextNames = ['ip6-lookup', 'ip6-icmp-error', 'interface-output', ...(dev.vpns.length ? ['si-outside-input'] : [])];
+    this.nextNames = ['ip6-lookup', 'ip6-icmp-error', 'interface-output', ...(dev.vpns.length ? ['si-outside-input'] : []), ...(dev.gre ? ['gre-input'] : [])];
+    this.nextGre = this.nextNames.indexOf('gre-input');
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
@@ -181,6 +183,12 @@ export class Ip6Local extends GraphNode {
           this.enqueue(3, slot);
           continue;
         }
+      }
+      if (next === 47 && !multicast && this.nextGre >= 0) {
+        // GRE to an own address: gre-input finds its gr- unit (b.aux: where GRE starts).
+        b.aux[slot] = p - l3;
+        this.enqueue(this.nextGre, slot);
+        continue;
       }
       if (next === 17 && !multicast) {
         this.counters[2]++;

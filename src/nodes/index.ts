@@ -10,6 +10,8 @@ import { Ip6Nd } from './nd.js';
 import { EspEncrypt } from './esp-encrypt.js';
 import { EspDecrypt } from './esp-decrypt.js';
 import { SiOutsideInput, St0Input, St0Output } from './ipsec.js';
+import { GreEncap, GreInput } from './gre.js';
+import { MplsInput, MplsLookup, MplsOutput } from './mpls.js';
 
 /**
  * The forwarding graph of a router. The sweep order is this order: data
@@ -22,6 +24,14 @@ export function addForwardingNodes(dev: DeviceRt): void {
   g.add(new Ip4Input());
   g.add(new Ip4Lookup(dev));
   g.add(new Ip4Local(dev));
+  if (dev.gre || dev.mpls) {
+    // GRE tunnels and static MPLS (nodes/gre.ts, nodes/mpls.ts); mpls-output before ip4-arp, where it holds packets.
+    g.add(new GreInput(dev));
+    g.add(new MplsInput(dev));
+    g.add(new MplsLookup(dev));
+    g.add(new MplsOutput(dev));
+    g.add(new GreEncap(dev));
+  }
   g.add(new Ip4IcmpError(dev));
   g.add(new Ip4Arp(dev));
   g.add(new IpRewrite(dev, 4));

@@ -2,7 +2,8 @@ import { GraphNode } from '../graph/node.js';
 import { F_LOCAL_ORIGIN, F_NO_L2, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import {
-  ADJ_DROP, ADJ_GLEAN, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, ADJ_TUNNEL, type Adjacency,
+  ADJ_DROP, ADJ_GLEAN, ADJ_GRE, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MPLS, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, ADJ_TUNNEL,
+  type Adjacency,
 } from '../l3/adjacency.js';
 import { formatPrefix } from '../l3/table.js';
 import { formatIpv4, readU32 } from '../packet/addr.js';
@@ -49,11 +50,19 @@ const E_LINK_BROADCAST = 2;
 export class Ip4Lookup extends GraphNode {
   readonly name = 'ip4-lookup';
   readonly nextNames: readonly string[];
+  /** Next indexes of gre-encap and mpls-output (GRE and MPLS adjacencies; -1 on devices without them). */
+  private readonly nextGre: number;
+  private readonly nextMpls: number;
   override readonly errorNames = ['ip4_no_route', 'ip4_ttl_expired', 'ip4_link_broadcast'];
 
   constructor(private readonly dev: DeviceRt) {
     super();
-    this.nextNames = ['ip4-rewrite', 'ip4-local', 'ip4-arp', 'ip4-icmp-error', ...(dev.vpns.length ? ['st0-output'] : [])];
+    this.nextNames = [
+      'ip4-rewrite', 'ip4-local', 'ip4-arp', 'ip4-icmp-error', ...(dev.vpns.length ? ['st0-output'] : []),
+      ...(dev.gre || dev.mpls ? ['gre-encap', 'mpls-output'] : []),
+    ];
+    this.nextGre = this.nextNames.indexOf('gre-encap');
+    this.nextMpls = this.nextNames.indexOf('mpls-output');
   }
 
   override init(): void {
@@ -115,6 +124,8 @@ export class Ip4Lookup extends GraphNode {
       if (kind === ADJ_REWRITE) this.enqueue(NEXT_REWRITE, slot);
       else if (kind === ADJ_INCOMPLETE || kind === ADJ_GLEAN) this.enqueue(NEXT_ARP, slot);
       else if (kind === ADJ_TUNNEL) this.enqueue(NEXT_TUNNEL, slot);
+      else if (kind === ADJ_GRE) this.enqueue(this.nextGre, slot);
+      else if (kind === ADJ_MPLS) this.enqueue(this.nextMpls, slot);
     }
   }
 

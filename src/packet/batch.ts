@@ -24,6 +24,10 @@ export const F_LOCAL_ORIGIN = 2;
 export const F_NO_L2 = 4;
 /** Already encapsulated in ESP by this device (guards a tunnel routed into itself). */
 export const F_ENCAPSULATED = 8;
+/** b.l3 is an MPLS label stack, not an IP header (a held labelled packet is released to mpls-output). */
+export const F_MPLS = 16;
+/** GRE-encapsulated by this device, by the gr- IFL in b.txIfl (guards a tunnel routed into itself). */
+export const F_GRE = 32;
 
 export class Batch {
   readonly data = new Uint8Array(SLOT_COUNT * SLOT_SIZE);
