@@ -1,5 +1,5 @@
 import { Batch, F_TRACED } from '../packet/batch.js';
-import { GraphNode } from './node.js';
+import { GraphNode, NodeQueue } from './node.js';
 import { TraceBuffer } from './trace.js';
 
 /** in + generated = out + consumed + dropped, per device and per run. */
@@ -21,10 +21,11 @@ class ErrorDropNode extends GraphNode {
   readonly nextNames = [];
   process(b: Batch, frame: Uint16Array, n: number): void {
     const g = this.g;
+    const drops = g.drops;
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const reason = b.error[slot];
-      g.drops[reason]++;
+      drops[reason]++;
       if (b.flags[slot] & F_TRACED) g.trace.fate(b.traceId[slot], `dropped: ${g.reasonNames[reason]}`);
       b.release(slot);
     }
@@ -41,6 +42,8 @@ class ErrorDropNode extends GraphNode {
 export class Graph {
   readonly batch = new Batch();
   readonly nodes: GraphNode[] = [];
+  /** nodes[k].q, so the scheduler's loop reads one class of object (monomorphic). */
+  private readonly queues: NodeQueue[] = [];
   readonly byName = new Map<string, GraphNode>();
   readonly dropNode: GraphNode;
   readonly acct = newAccounting();
@@ -49,6 +52,12 @@ export class Graph {
   readonly reasonNames: string[] = ['none'];
   private readonly reasonCodes = new Map<string, number>([['none', 0]]);
   private wired = false;
+  /**
+   * VPP's `show runtime`: when enabled, the wall-clock milliseconds spent in
+   * each node's process() (by node index), for benchmarks to say where the
+   * time goes per packet. Off (null) by default: two clock reads per node call.
+   */
+  runtime: Float64Array | null = null;
 
   /** `trace` is shared by the devices of a run, so a packet's trace follows it across links. */
   constructor(readonly deviceName: string, readonly trace: TraceBuffer = new TraceBuffer(0)) {
@@ -59,6 +68,7 @@ export class Graph {
     if (this.byName.has(node.name)) throw new Error(`graph: duplicate node ${node.name}`);
     node.g = this;
     this.nodes.push(node);
+    this.queues.push(node.q);
     this.byName.set(node.name, node);
     return node;
   }
@@ -88,8 +98,7 @@ export class Graph {
   /** Resolves next-node names and error codes; call once after all nodes are added. */
   wire(): void {
     for (const n of this.nodes) {
-      n.next = n.nextNames.map((name) => this.node(name));
-      n.errorCodes = Uint16Array.from(n.errorNames, (e) => this.reason(e));
+      n.wireQueues(n.nextNames.map((name) => this.node(name)), this.dropNode.q, Uint16Array.from(n.errorNames, (e) => this.reason(e)));
       n.counters = new Float64Array(n.counterNames.length);
     }
     for (const n of this.nodes) n.init();
@@ -101,25 +110,39 @@ export class Graph {
     if (!this.wired) this.wire();
     const b = this.batch;
     const nodes = this.nodes;
+    const queues = this.queues;
     let busy = true;
     while (busy) {
       busy = false;
-      for (let k = 0; k < nodes.length; k++) {
-        const node = nodes[k];
-        const n = node.count;
+      for (let k = 0; k < queues.length; k++) {
+        const q = queues[k];
+        const n = q.count;
         if (n === 0) continue;
         busy = true;
         // Swap frames so the node may enqueue into itself while it runs.
-        const frame = node.frame;
-        node.frame = node.spare;
-        node.spare = frame;
-        node.count = 0;
-        node.calls++;
-        node.packets += n;
+        const frame = q.frame;
+        q.frame = q.spare;
+        q.spare = frame;
+        q.count = 0;
+        q.calls++;
+        q.packets += n;
+        const node = nodes[k];
         if (this.trace.budget > 0) this.recordSteps(node, b, frame, n);
-        node.process(b, frame, n);
+        if (this.runtime === null) node.process(b, frame, n);
+        else this.timed(k, node, b, frame, n);
       }
     }
+  }
+
+  /** Enables (or resets) the per-node clocks of `runtime`. */
+  enableRuntime(): void {
+    this.runtime = new Float64Array(this.nodes.length);
+  }
+
+  private timed(k: number, node: GraphNode, b: Batch, frame: Uint16Array, n: number): void {
+    const t0 = performance.now();
+    node.process(b, frame, n);
+    this.runtime![k] += performance.now() - t0;
   }
 
   private recordSteps(node: GraphNode, b: Batch, frame: Uint16Array, n: number): void {

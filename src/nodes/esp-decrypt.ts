@@ -38,7 +38,7 @@ import {
   C_AUTH_FAILURES, C_BAD_HEADERS, C_BAD_TRAILERS, C_DECRYPTED_BYTES, C_DECRYPTED_PACKETS, C_DECRYPTION_FAILURES,
   C_DUMMY_PACKETS, C_REPLAY_ERRORS, C_UNKNOWN_SPI, type SaDatabase,
 } from '../ipsec/sa.js';
-import { ESP_HDR_IV_LEN, ESP_SCRATCH_LEN, SCRATCH_AAD, SCRATCH_NONCE } from './esp-encrypt.js';
+import { ESP_HDR_IV_LEN, ESP_SCRATCH_LEN, SCRATCH_AAD, SCRATCH_NONCE, slabView } from './esp-encrypt.js';
 
 const E_BAD_HEADERS = 0;
 const E_UNKNOWN_SPI = 1;
@@ -69,23 +69,26 @@ export function frameEspOpen(
   d: Uint8Array, desc: Uint32Array, k: number, keyHandle: number, salt: number,
   seqHi: number, esn: boolean, esp: number, ctLen: number, icvLen: number, scratch: number,
 ): void {
+  frameOpen(slabView(d), desc, k, keyHandle, salt, seqHi, esn, esp, ctLen, icvLen, scratch);
+}
+
+/** frameEspOpen with the slab's DataView `v` (the node's per-packet form). */
+function frameOpen(
+  v: DataView, desc: Uint32Array, k: number, keyHandle: number, salt: number,
+  seqHi: number, esn: boolean, esp: number, ctLen: number, icvLen: number, scratch: number,
+): void {
   const nonce = scratch + SCRATCH_NONCE;
-  d[nonce] = salt >>> 24;
-  d[nonce + 1] = salt >>> 16;
-  d[nonce + 2] = salt >>> 8;
-  d[nonce + 3] = salt;
-  for (let j = 0; j < 8; j++) d[nonce + 4 + j] = d[esp + 8 + j]!;
+  v.setUint32(nonce, salt);
+  v.setUint32(nonce + 4, v.getUint32(esp + 8));
+  v.setUint32(nonce + 8, v.getUint32(esp + 12));
   const aad = scratch + SCRATCH_AAD;
-  for (let j = 0; j < 4; j++) d[aad + j] = d[esp + j]!;
+  v.setUint32(aad, v.getUint32(esp));
   let aadLen = 8;
   if (esn) {
-    d[aad + 4] = seqHi >>> 24;
-    d[aad + 5] = seqHi >>> 16;
-    d[aad + 6] = seqHi >>> 8;
-    d[aad + 7] = seqHi;
-    for (let j = 0; j < 4; j++) d[aad + 8 + j] = d[esp + 4 + j]!;
+    v.setUint32(aad + 4, seqHi);
+    v.setUint32(aad + 8, v.getUint32(esp + 4));
     aadLen = 12;
-  } else for (let j = 0; j < 4; j++) d[aad + 4 + j] = d[esp + 4 + j]!;
+  } else v.setUint32(aad + 4, v.getUint32(esp + 4));
   const w = k * DESC_WORDS;
   desc[w + D_KEY] = keyHandle;
   desc[w + D_NONCE] = nonce;
@@ -134,6 +137,7 @@ export class EspDecrypt extends GraphNode {
 
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
+    const dv = slabView(d);
     const db = this.db;
     const sas = db.sas;
     const un = db.unattributed;
@@ -186,7 +190,7 @@ export class EspDecrypt extends GraphNode {
         continue;
       }
       const espLen = pktEnd - esp;
-      const spi = espLen >= 4 ? ((d[esp]! << 24) | (d[esp + 1]! << 16) | (d[esp + 2]! << 8) | d[esp + 3]!) >>> 0 : 0;
+      const spi = espLen >= 4 ? dv.getUint32(esp) : 0;
       if (espLen < ESP_HDR_IV_LEN || spi === 0) {
         un[C_BAD_HEADERS]!++;
         this.drop(b, slot, E_BAD_HEADERS);
@@ -206,7 +210,7 @@ export class EspDecrypt extends GraphNode {
         this.drop(b, slot, E_DECRYPTION);
         continue;
       }
-      const lo = ((d[esp + 4]! << 24) | (d[esp + 5]! << 16) | (d[esp + 6]! << 8) | d[esp + 7]!) >>> 0;
+      const lo = dv.getUint32(esp + 4);
       const rw = sa.replay;
       const hi = sa.esn ? inferSeqHi(lo, rw.topHi, rw.topLo, rw.inferenceWindow) : 0;
       if (hi === SEQ_HI_NONE || rw.check(hi, lo) !== REPLAY_OK) {
@@ -219,7 +223,7 @@ export class EspDecrypt extends GraphNode {
         this.drop(b, slot, E_NO_SPACE);
         continue;
       }
-      frameEspOpen(d, this.desc, m, sa.keyHandle, sa.salt, hi, sa.esn, esp, ctLen, sa.icvLen, scratch);
+      frameOpen(dv, this.desc, m, sa.keyHandle, sa.salt, hi, sa.esn, esp, ctLen, sa.icvLen, scratch);
       this.pendSlot[m] = slot;
       this.pendEsp[m] = esp;
       this.pendPtr[m] = ptr;

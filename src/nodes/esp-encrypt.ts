@@ -59,25 +59,50 @@ export function frameEspSeal(
   seqHi: number, seqLo: number, esn: boolean, dataOff: number, dataEnd: number, nextHeader: number,
   icvLen: number, scratch: number,
 ): number {
+  return frameSeal(slabView(d), d, desc, k, keyHandle, salt, spi, seqHi, seqLo, esn, dataOff, dataEnd, nextHeader, icvLen, scratch);
+}
+
+let viewOf: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
+/**
+ * A DataView over the slab `d`, made once per slab: big-endian 32-bit loads
+ * and stores with one bounds check each, where byte stores take four.
+ */
+export function slabView(d: Uint8Array): DataView {
+  if (d !== viewOf) {
+    view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    viewOf = d;
+  }
+  return view;
+}
+
+/** frameEspSeal with the slab's DataView `v` (the node's per-packet form). */
+function frameSeal(
+  v: DataView, d: Uint8Array, desc: Uint32Array, k: number, keyHandle: number, salt: number, spi: number,
+  seqHi: number, seqLo: number, esn: boolean, dataOff: number, dataEnd: number, nextHeader: number,
+  icvLen: number, scratch: number,
+): number {
   const esp = dataOff - ESP_HDR_IV_LEN;
-  put32(d, esp, spi);
-  put32(d, esp + 4, seqLo);
+  v.setUint32(esp, spi);
+  v.setUint32(esp + 4, seqLo);
   const padLen = (2 - (dataEnd - dataOff)) & 3;
   let p = dataEnd;
   for (let j = 1; j <= padLen; j++) d[p++] = j;
   d[p++] = padLen;
   d[p++] = nextHeader;
   const nonce = scratch + SCRATCH_NONCE;
-  put32(d, nonce, salt);
-  for (let j = 0; j < 8; j++) d[nonce + 4 + j] = d[esp + 8 + j]!;
+  v.setUint32(nonce, salt);
+  v.setUint32(nonce + 4, v.getUint32(esp + 8));
+  v.setUint32(nonce + 8, v.getUint32(esp + 12));
   const aad = scratch + SCRATCH_AAD;
-  put32(d, aad, spi);
+  v.setUint32(aad, spi);
   let aadLen = 8;
   if (esn) {
-    put32(d, aad + 4, seqHi);
-    put32(d, aad + 8, seqLo);
+    v.setUint32(aad + 4, seqHi);
+    v.setUint32(aad + 8, seqLo);
     aadLen = 12;
-  } else put32(d, aad + 4, seqLo);
+  } else v.setUint32(aad + 4, seqLo);
   const w = k * DESC_WORDS;
   desc[w + D_KEY] = keyHandle;
   desc[w + D_NONCE] = nonce;
@@ -88,13 +113,6 @@ export function frameEspSeal(
   desc[w + D_TAG] = p;
   desc[w + D_TAG_LEN] = icvLen;
   return p;
-}
-
-function put32(d: Uint8Array, at: number, v: number): void {
-  d[at] = v >>> 24;
-  d[at + 1] = v >>> 16;
-  d[at + 2] = v >>> 8;
-  d[at + 3] = v;
 }
 
 /**
@@ -155,6 +173,7 @@ export class EspEncrypt extends GraphNode {
 
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
+    const dv = slabView(d);
     const sas = this.db.sas;
     const desc = this.desc;
     let m = 0;
@@ -220,10 +239,10 @@ export class EspEncrypt extends GraphNode {
       } else sa.seqLo = lo + 1;
 
       const iv = dataOff - 8;
-      put32(d, iv, hi);
-      put32(d, iv + 4, lo);
+      dv.setUint32(iv, hi);
+      dv.setUint32(iv + 4, lo);
       if (this.ivOverride !== undefined) this.ivOverride(sa, hi, lo, d, iv);
-      const tag = frameEspSeal(d, desc, m, sa.keyHandle, sa.salt, sa.spi, hi, lo, sa.esn, dataOff, end, nh, sa.icvLen, scratch);
+      const tag = frameSeal(dv, d, desc, m, sa.keyHandle, sa.salt, sa.spi, hi, lo, sa.esn, dataOff, end, nh, sa.icvLen, scratch);
       const pktEnd = tag + sa.icvLen;
       const total = pktEnd - start;
 
@@ -234,23 +253,20 @@ export class EspEncrypt extends GraphNode {
         const dst = sa.dst;
         if (family === 4) {
           const df = sa.dfBit === DF_COPY ? (v === 4 ? d[l3 + 6]! & 0x40 : 0) : sa.dfBit === DF_SET ? 0x40 : 0;
-          d[start] = 0x45;
-          d[start + 1] = tos;
-          d[start + 2] = total >>> 8;
-          d[start + 3] = total;
-          // Identification: the low 16 bits of the sequence number, unique per SA within any 2^16 packets.
-          d[start + 4] = lo >>> 8;
-          d[start + 5] = lo;
-          d[start + 6] = df;
-          d[start + 7] = 0;
-          d[start + 8] = 64;
-          d[start + 9] = 50;
-          d[start + 10] = 0;
-          d[start + 11] = 0;
-          for (let j = 0; j < 4; j++) { d[start + 12 + j] = src[j]!; d[start + 16 + j] = dst[j]!; }
-          const c = ipv4HeaderChecksum(d, start, 20);
-          d[start + 10] = c >>> 8;
-          d[start + 11] = c;
+          // Version/IHL 0x45, TOS, total length; identification (the low 16 bits of the sequence
+          // number, unique per SA within any 2^16 packets), flags (DF); TTL 64, protocol 50; addresses.
+          // Written a word at a time, the checksum summed from the same words.
+          const id = lo & 0xffff;
+          const s32 = ((src[0]! << 24) | (src[1]! << 16) | (src[2]! << 8) | src[3]!) >>> 0;
+          const d32 = ((dst[0]! << 24) | (dst[1]! << 16) | (dst[2]! << 8) | dst[3]!) >>> 0;
+          dv.setUint32(start, (0x4500 | tos) * 0x10000 + total);
+          dv.setUint32(start + 4, id * 0x10000 + (df << 8));
+          dv.setUint32(start + 12, s32);
+          dv.setUint32(start + 16, d32);
+          let c = (0x4500 | tos) + total + id + (df << 8) + 0x4032 + (s32 >>> 16) + (s32 & 0xffff) + (d32 >>> 16) + (d32 & 0xffff);
+          c = (c & 0xffff) + (c >>> 16);
+          c = (c & 0xffff) + (c >>> 16);
+          dv.setUint32(start + 8, 0x40320000 | (~c & 0xffff));
         } else {
           const plen = total - 40;
           d[start] = 0x60 | (tos >>> 4);
