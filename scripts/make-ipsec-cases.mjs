@@ -469,21 +469,22 @@ const CASES = [
     [1, 1, 5000, 2, 2],
     [1, 1, 1, 1, 1].map(Boolean)),
   (() => {
-    // Two VPNs on st0.1 with traffic selectors, to the same gateway; esp_sa records taken in file order.
-    const A = { out: { spi: 0xa001, k: keyOf('ts A out') }, in: { spi: 0xa002, k: keyOf('ts A in') } };
-    const B = { out: { spi: 0xb001, k: keyOf('ts B out') }, in: { spi: 0xb002, k: keyOf('ts B in') } };
-    const pa = saPair(GW4, A.out, A.in);
-    const pb = saPair(GW4, B.out, B.in);
+    // Two VPNs on st0.1 with traffic selectors, to the same gateway. IKE negotiates an SA pair per selector:
+    // the esp_sa records are taken in file order, VPNs in configuration order, each VPN's selectors in order.
+    const pair = (name, o, i) => saPair(GW4, { spi: o, k: keyOf(`ts ${name} out`) }, { spi: i, k: keyOf(`ts ${name} in`) });
+    const a1 = pair('A', 0xa001, 0xa002);
+    const b1 = pair('B', 0xb001, 0xb002);
+    const b2 = pair('B2', 0xb101, 0xb102);
     const inner = [
-      icmp4({ ...out4, id: 1 }, 7, 1), // VPN-A
-      udp4({ src: '10.1.0.2', dst: '10.3.0.2', id: 2 }, 100), // VPN-B
-      icmp6Echo({ src: '2001:db8:1::2', dst: '2001:db8:3::2' }, 7, 3), // VPN-B, IPv6 selector
+      icmp4({ ...out4, id: 1 }, 7, 1), // VPN-A TS1
+      udp4({ src: '10.1.0.2', dst: '10.3.0.2', id: 2 }, 100), // VPN-B TS1
+      icmp6Echo({ src: '2001:db8:1::2', dst: '2001:db8:3::2' }, 7, 3), // VPN-B TS2 (IPv6)
       icmp4({ src: '10.1.0.2', dst: '10.9.0.2', id: 4 }, 7, 4), // routed into st0.1, no selector
-      icmp4({ ...out4, id: 5 }, 7, 5), // VPN-A
+      icmp4({ ...out4, id: 5 }, 7, 5), // VPN-A TS1
     ];
     return {
       name: 'ts-encrypt',
-      description: 'Two VPNs with traffic selectors on st0.1: 10.2.0.0/24 leaves in VPN-A (SPI 0xa001), 10.3.0.0/24 and 2001:db8:3::/64 in VPN-B (SPI 0xb001); 10.9.0.2, routed into st0.1 by a static route but in no selector, is dropped as traffic_selector_mismatch before st0.1 counts it',
+      description: 'Two VPNs with traffic selectors on st0.1, an SA pair per selector: 10.2.0.0/24 leaves in VPN-A TS1 (SPI 0xa001), 10.3.0.0/24 in VPN-B TS1 (0xb001), 2001:db8:3::/64 in VPN-B TS2 (0xb101); 10.9.0.2, routed into st0.1 by a static route but in no selector, is dropped as traffic_selector_mismatch before st0.1 counts it',
       config: r1Config({
         vpns: [
           { name: 'VPN-A', gw: GW4, options: 'df-bit copy;', selectors: [['10.1.0.0/24', '10.2.0.0/24']] },
@@ -492,13 +493,13 @@ const CASES = [
         routes4: [['10.9.0.0/24', 'st0.1']],
         routes6: [],
       }),
-      sa: [...pa.lines, ...pb.lines],
+      sa: [...a1.lines, ...b1.lines, ...b2.lines],
       inputs: { [LAN]: at(inner.map((p) => eth(fromHost, (p[0] >>> 4) === 4 ? 0x0800 : 0x86dd, p))) },
       intent(o) {
         const esp = o.esp(CORE);
-        assert.deepEqual(esp.map((e) => spiHex(e.spi)), ['0x0000a001', '0x0000b001', '0x0000b001', '0x0000a001'], 'SPIs by selector');
-        assert.deepEqual(esp.map((e) => e.seq), [1, 1, 2, 2], 'sequence numbers per SA');
-        const sas = [pa.out, pb.out, pb.out, pa.out];
+        assert.deepEqual(esp.map((e) => spiHex(e.spi)), ['0x0000a001', '0x0000b001', '0x0000b101', '0x0000a001'], 'SPIs by selector');
+        assert.deepEqual(esp.map((e) => e.seq), [1, 1, 1, 2], 'sequence numbers per SA');
+        const sas = [a1.out, b1.out, b2.out, a1.out];
         const sent = [inner[0], inner[1], inner[2], inner[4]];
         esp.forEach((e, i) => assert.equal(hex(openEsp(sas[i], e.esp).inner), hex(hop(sent[i])), `ESP ${i + 1} opens with its VPN's key`));
         o.silent(LAN);
