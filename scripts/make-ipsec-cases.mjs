@@ -813,6 +813,95 @@ const CE2 = '02:00:00:00:c2:02';
   });
 }
 
+// ---------------------------------------------------------------- MPLS over GRE over IPsec, as the seed lists it
+
+/** A PE whose gr- tunnel between loopbacks routes into st0.1; the far LAN via a static LSP over gr-0/0/0.0. */
+function mplsGrePe(n) {
+  const me = n === 1 ? '13.10.1.1' : '13.10.2.2';
+  const peer = n === 1 ? '13.10.2.2' : '13.10.1.1';
+  const far = 3 - n;
+  const ce = n === 1 ? CE1 : CE2;
+  return `system { host-name PE${n}; }
+interfaces {
+  et-0/0/0 { description core; unit 0 { family inet { address ${me}/16; } } }
+  et-0/0/1 { description LAN; unit 0 {
+    family inet { address 10.${n}.0.1/24 { arp 10.${n}.0.2 mac ${ce}; } }
+    family inet6 { address 2001:db8:${n}::1/64 { ndp 2001:db8:${n}::2 mac ${ce}; } } } }
+  lo0 { unit 0 { family inet { address 192.168.255.${n}/32; } } }
+  gr-0/0/0 { unit 0 {
+    tunnel { source 192.168.255.${n}; destination 192.168.255.${far}; }
+    family inet { address 10.255.0.${n}/30; }
+    family mpls; } }
+  si-0/1/0 {
+    unit 0 { family inet; family inet6; service-domain inside; }
+    unit 1 { family inet; family inet6; service-domain outside; } }
+  st0 { unit 1 { family inet; } }
+}
+routing-options {
+  static {
+    route 192.168.255.${far}/32 next-hop st0.1;
+    route 10.${far}.0.0/24 static-lsp-next-hop TO-PE${far};
+  }
+  rib inet6.0 { static { route 2001:db8:${far}::/64 static-lsp-next-hop TO-PE${far}; } }
+}
+protocols {
+  mpls {
+    interface gr-0/0/0.0;
+    static-label-switched-path TO-PE${far} { ingress { next-hop gr-0/0/0.0; to 192.168.255.${far}; push ${1000000 + far * 100}; } }
+    static-label-switched-path TO-PE${n} { transit ${1000000 + n * 100} { pop; } }
+  }
+}
+services { service-set IPSEC-SS { next-hop-service { inside-service-interface si-0/1/0.0; outside-service-interface si-0/1/0.1; } ipsec-vpn VPN-R; } }
+security {
+  ike { gateway GW { address ${peer}; local-address ${me}; external-interface et-0/0/0.0; version v2-only; } }
+  ipsec {
+    proposal P { protocol esp; encryption-algorithm aes-256-gcm; }
+    policy POL { proposals P; }
+    vpn VPN-R { bind-interface st0.1; df-bit copy; ike { gateway GW; ipsec-policy POL; } }
+  }
+}
+`;
+}
+{
+  const PE1_LAN = formatMac(derivedMac('PE1', 'et-0/0/1'));
+  const PE2_LAN = formatMac(derivedMac('PE2', 'et-0/0/1'));
+  const a = { src: '10.1.0.2', dst: '10.2.0.2' };
+  const a6 = { src: '2001:db8:1::2', dst: '2001:db8:2::2' };
+  const inner = [icmp4({ ...a, id: 1 }, 7, 1), udp4({ ...a, id: 2, df: true }, 1), udp4({ ...a, id: 3 }, 700), icmp6Echo(a6, 7, 4), udp6(a6, 3)];
+  const pe1 = { spi: SPI_OUT, ...K_OUT, src: '13.10.1.1', dst: '13.10.2.2' };
+  CASES.push({
+    name: 'mpls-gre-ipsec',
+    description: 'MPLS over GRE over IPsec (scenario): PE1 pushes label 1000200 (static LSP over gr-0/0/0.0), GRE 192.168.255.1 -> 192.168.255.2 routed into st0.1, ESP to PE2; PE2 decrypts, ends GRE, pops the label, CE2 gets IPv4 and IPv6 two hops on',
+    files: {
+      'pe1.conf': mplsGrePe(1), 'pe2.conf': mplsGrePe(2),
+      'scenario.yaml': 'devices:\n  PE1: { config: pe1.conf }\n  PE2: { config: pe2.conf }\nlinks:\n  - [PE1:et-0/0/0, PE2:et-0/0/0]\n',
+    },
+    configFile: 'scenario.yaml',
+    sa: [saLine('13.10.1.1', '13.10.2.2', SPI_OUT, K_OUT), saLine('13.10.2.2', '13.10.1.1', SPI_IN, K_IN)],
+    inputs: { 'PE1:et-0/0/1': at(inner.map((p) => eth({ src: CE1, dst: PE1_LAN }, (p[0] >>> 4) === 4 ? 0x0800 : 0x86dd, p))) },
+    intent(o) {
+      const frames = o.frames('PE1:et-0/0/0');
+      assert.equal(frames.filter((f) => f[12] === 0x08 && f[13] === 0x06).length, 1, 'one ARP request for PE2');
+      const esp = frames.filter((f) => !(f[12] === 0x08 && f[13] === 0x06)).map(parseEsp);
+      assert.deepEqual(esp.map((e) => [spiHex(e.spi), e.seq]), inner.map((_, i) => [spiHex(SPI_OUT), i + 1]), 'one ESP packet each, SPI and sequence');
+      esp.forEach((e, i) => {
+        const { inner: gre, nextHeader } = openEsp(pe1, e.esp);
+        assert.equal(nextHeader, 4, `ESP ${i + 1}: carries IPv4 (GRE)`);
+        assert.deepEqual([gre[9], ...gre.subarray(12, 20)], [47, 192, 168, 255, 1, 192, 168, 255, 2], `ESP ${i + 1}: GRE 192.168.255.1 -> .2`);
+        const g = gre.subarray((gre[0] & 15) * 4);
+        assert.equal(hex(g.subarray(0, 4)), '00008847', `ESP ${i + 1}: GRE carrying MPLS`);
+        const lse = ((g[4] << 24) | (g[5] << 16) | (g[6] << 8) | g[7]) >>> 0;
+        assert.equal(lse >>> 12, 1000200, `ESP ${i + 1}: label 1000200`);
+        assert.equal((lse >>> 8) & 1, 1, `ESP ${i + 1}: bottom of stack`);
+        assert.equal(hex(g.subarray(8)), hex(hop(inner[i])), `ESP ${i + 1}: the packet one hop on under the label`);
+      });
+      o.sends('PE2:et-0/0/1', inner.map((p) => eth({ src: PE2_LAN, dst: CE2 }, (p[0] >>> 4) === 4 ? 0x0800 : 0x86dd, hop(p, 2))), 'CE2 receives the packets two hops on');
+      o.silent('PE1:et-0/0/1');
+      o.drops({});
+    },
+  });
+}
+
 // ---------------------------------------------------------------- writing a case
 
 function writePcap(file, frames) {
