@@ -1,7 +1,7 @@
 // Interop with independent ESP implementations from Debian: scapy (python3-scapy,
 // run with /usr/bin/python3) and tshark. What triode encrypts, they decrypt with
 // a good ICV and recover the input; what scapy encrypts, triode decrypts.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,10 @@ import { CaptureReader, newCaptureRecord } from '../pcap/reader.js';
 import { PcapWriter } from '../pcap/writer.js';
 import { SaDatabase } from './sa.js';
 import { espPcap } from './esp-pcap.js';
+import { PY, scapyAvailable, tsharkAvailable } from '../craft/peers.js';
 
-const PY = '/usr/bin/python3';
-const haveScapy = spawnSync(PY, ['-c', 'import scapy.layers.ipsec, cryptography'], { stdio: 'ignore' }).status === 0;
-if (!haveScapy) console.warn('interop.test: scapy (python3-scapy) not importable by /usr/bin/python3: scapy interop SKIPPED');
-const haveTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!haveTshark) console.warn('interop.test: tshark not installed: tshark interop SKIPPED');
+const haveScapy = scapyAvailable('interop.test: scapy interop');
+const haveTshark = tsharkAvailable('interop.test: tshark interop');
 
 const KEY = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 const SALT = 'cafebabe';

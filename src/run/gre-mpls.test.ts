@@ -20,12 +20,10 @@ import { PcapWriter } from '../pcap/writer.js';
 import { runEspSaFile } from '../cli/run.js';
 import { show } from '../cli/show.js';
 import { formatTrace } from '../graph/trace-format.js';
+import { PY, scapyAvailable, tsharkAvailable } from '../craft/peers.js';
 
-const PY = '/usr/bin/python3';
-const haveScapy = spawnSync(PY, ['-c', 'import scapy.layers.ipsec, scapy.contrib.mpls, cryptography'], { stdio: 'ignore' }).status === 0;
-if (!haveScapy) console.warn('gre-mpls.test: scapy (python3-scapy) not importable by /usr/bin/python3: scapy checks SKIPPED');
-const haveTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!haveTshark) console.warn('gre-mpls.test: tshark not installed: tshark check SKIPPED');
+const haveScapy = scapyAvailable('gre-mpls.test: scapy checks', 'scapy.layers.ipsec, scapy.contrib.mpls, cryptography');
+const haveTshark = tsharkAvailable('gre-mpls.test: tshark check');
 
 const CE1 = '02:00:00:00:c1:01';
 const CE2 = '02:00:00:00:c2:02';

@@ -2,7 +2,7 @@
 // a YAML scenario, joined by a core link; CE1's packets are encrypted on PE1
 // (route via st0.1), cross the core as ESP only, and are decrypted on PE2
 // towards CE2. Keys from an esp_sa file (IKE is not emulated) or manual SAs.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +16,10 @@ import { formatMac } from '../packet/addr.js';
 import { PcapWriter } from '../pcap/writer.js';
 import { runEspSaFile } from '../cli/run.js';
 import { show } from '../cli/show.js';
+import { PY, scapyAvailable, tsharkAvailable } from '../craft/peers.js';
 
-const PY = '/usr/bin/python3';
-const haveScapy = spawnSync(PY, ['-c', 'import scapy.layers.ipsec, cryptography'], { stdio: 'ignore' }).status === 0;
-if (!haveScapy) console.warn('ipsec.test: scapy (python3-scapy) not importable by /usr/bin/python3: scapy check SKIPPED');
-const haveTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!haveTshark) console.warn('ipsec.test: tshark not installed: tshark check SKIPPED');
+const haveScapy = scapyAvailable('ipsec.test: scapy check');
+const haveTshark = tsharkAvailable('ipsec.test: tshark check');
 
 const CE1 = '02:00:00:00:c1:01';
 const CE2 = '02:00:00:00:c2:02';

@@ -6,7 +6,7 @@
 // payload (decrypted here with node:crypto, independently of triode's ESP
 // code, and by tshark) is the inner packet with its DSCP on the outer header.
 import { createDecipheriv } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +22,9 @@ import { Run, type RunResult } from './runner.js';
 import { runStats, type RunStats } from './stats.js';
 import { formatTrace } from '../graph/trace-format.js';
 import { show } from '../cli/show.js';
+import { tsharkAvailable } from '../craft/peers.js';
 
-const haveTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!haveTshark) console.warn('seed.test: tshark not installed: the tshark decryption of the P1 link captures is SKIPPED');
+const haveTshark = tsharkAvailable('seed.test: the tshark decryption of the P1 link captures');
 
 const SEED = join(import.meta.dirname, '..', '..', 'examples', 'seed');
 const CE1_PORT = 'PE1:et-0/2/10';
