@@ -94,7 +94,8 @@ export function finishDevice(device: Device, placements: Placement[], locs: Fiel
     p.instance.interfaces.push(name);
   }
   const master = device.instances[0]!;
-  for (const name of ifls.keys()) if (!placedIn.has(name) && !master.interfaces.includes(name)) master.interfaces.push(name);
+  const inMaster = new Set(master.interfaces);
+  for (const name of ifls.keys()) if (!placedIn.has(name) && !inMaster.has(name)) master.interfaces.push(name);
 
   for (const inst of device.instances) {
     checkAddresses(inst, ifls, locs, problems);

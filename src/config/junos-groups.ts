@@ -108,10 +108,13 @@ export function applyGroups(root: ConfNode, problems: TreeProblem[]): void {
     if (!g.inactive && g.words.length === 1 && !GROUP_STATEMENTS.has(g.words[0]!)) groups.set(g.words[0]!, g);
   }
 
+  // `segs`: the words of each statement from the root down to `node` (one array, pushed and popped: no copy per node).
   const visit = (node: ConfNode, segs: string[][]): void => {
     for (const c of node.children) {
       if (c === groupsNode || c.inactive || c.children.length === 0) continue;
-      visit(c, [...segs, c.words]);
+      segs.push(c.words);
+      visit(c, segs);
+      segs.pop();
     }
     for (const stmt of node.children) {
       if (stmt.inactive || stmt.words[0] !== 'apply-groups') continue;

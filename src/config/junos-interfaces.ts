@@ -165,6 +165,18 @@ export const IFL_HANDLERS: HandlerTable<Ifl> = {
   },
 };
 
+/** The unit numbers of an IFD's units, kept beside it so 10,000 units are not checked pairwise; rebuilt if the list changed elsewhere. */
+const unitNumbers = new WeakMap<Ifd, { numbers: Set<number>; len: number }>();
+
+function unitTaken(ifd: Ifd, u: number): boolean {
+  let e = unitNumbers.get(ifd);
+  if (e === undefined || e.len !== ifd.units.length) {
+    e = { numbers: new Set(ifd.units.map((x) => x.unit)), len: ifd.units.length };
+    unitNumbers.set(ifd, e);
+  }
+  return e.numbers.has(u);
+}
+
 function unit(node: ConfNode, ifd: Ifd, ctx: BuildContext, path: string[]): void {
   const text = word(ctx, node, 1, 'unit number');
   if (text === undefined) return;
@@ -174,12 +186,15 @@ function unit(node: ConfNode, ifd: Ifd, ctx: BuildContext, path: string[]): void
     return;
   }
   const name = `${ifd.name}.${u}`;
-  if (ifd.units.some((x) => x.unit === u)) {
+  if (unitTaken(ifd, u)) {
     error(ctx, wordLoc(node, 1), `unit ${u} of ${ifd.name} is configured twice`);
     return;
   }
   const ifl: Ifl = { name, unit: u, loc: node.loc };
   ifd.units.push(ifl);
+  const e = unitNumbers.get(ifd)!;
+  e.numbers.add(u);
+  e.len = ifd.units.length;
   dispatch(IFL_HANDLERS, node, ifl, ctx, [...path, ...node.words]);
 }
 

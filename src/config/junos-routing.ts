@@ -103,6 +103,20 @@ export const ROUTE_HANDLERS: HandlerTable<RouteTarget> = {
   },
 };
 
+/** An instance's static routes by prefix, kept beside the list so 10,000 routes are not checked pairwise; rebuilt if the list changed elsewhere. */
+const routesByPrefix = new WeakMap<StaticRoute[], { byPrefix: Map<string, StaticRoute>; len: number }>();
+
+function routeIndex(routes: StaticRoute[]): { byPrefix: Map<string, StaticRoute>; len: number } {
+  let e = routesByPrefix.get(routes);
+  if (e === undefined || e.len !== routes.length) {
+    const byPrefix = new Map<string, StaticRoute>();
+    for (const x of routes) if (!byPrefix.has(x.prefix)) byPrefix.set(x.prefix, x);
+    e = { byPrefix, len: routes.length };
+    routesByPrefix.set(routes, e);
+  }
+  return e;
+}
+
 function route(node: ConfNode, t: RoutingTarget, ctx: BuildContext, path: string[]): void {
   const text = word(ctx, node, 1, 'prefix');
   if (text === undefined) return;
@@ -125,12 +139,15 @@ function route(node: ConfNode, t: RoutingTarget, ctx: BuildContext, path: string
     return;
   }
   r.action = rt.discard ? 'discard' : rt.reject ? 'reject' : r.nextTable !== undefined ? 'next-table' : r.lsp !== undefined ? 'static-lsp' : 'forward';
-  const dup = t.instance.routes.find((x) => x.prefix === r.prefix);
+  const ix = routeIndex(t.instance.routes);
+  const dup = ix.byPrefix.get(r.prefix);
   if (dup) {
     error(ctx, node.loc, `static route ${r.prefix} is configured twice (also at ${dup.loc?.line}:${dup.loc?.col})`);
     return;
   }
   t.instance.routes.push(r);
+  ix.byPrefix.set(r.prefix, r);
+  ix.len = t.instance.routes.length;
 }
 
 export const STATIC_HANDLERS: HandlerTable<RoutingTarget> = { route };

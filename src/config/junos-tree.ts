@@ -79,8 +79,32 @@ export function splitStatement(s: SchemaNode | undefined, rest: string[]): Split
   return { take: 1, schema: {}, value: false };
 }
 
-function sameWords(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((w, i) => w === b[i]);
+/**
+ * Index of a node's children by their words, so that inserting N siblings
+ * (10,000 st0 units, gateways, routes) is not quadratic. Kept beside the tree
+ * (nodes stay plain data) and checked before use: when the children changed
+ * elsewhere (a delete, groups applied) the length or the last child differ and
+ * the index is rebuilt.
+ */
+interface ChildIndex {
+  byWords: Map<string, ConfNode>;
+  len: number;
+  last: ConfNode | undefined;
+}
+const childIndexes = new WeakMap<ConfNode, ChildIndex>();
+const wordsKey = (words: readonly string[]): string => words.join('\u0000');
+
+function childIndex(node: ConfNode): ChildIndex {
+  const c = node.children;
+  let ix = childIndexes.get(node);
+  if (ix === undefined || ix.len !== c.length || ix.last !== c[c.length - 1]) {
+    const byWords = new Map<string, ConfNode>();
+    // The first child with given words wins, as a search from the front would find it.
+    for (let k = c.length - 1; k >= 0; k--) byWords.set(wordsKey(c[k]!.words), c[k]!);
+    ix = { byWords, len: c.length, last: c[c.length - 1] };
+    childIndexes.set(node, ix);
+  }
+  return ix;
 }
 
 /** Inserts a `set` path below `root`. */
@@ -93,17 +117,25 @@ export function insertPath(root: ConfNode, path: PathWord[]): void {
     const split = splitStatement(schema, rest);
     const seg = path.slice(i, i + split.take);
     const words = seg.map((p) => p.text);
-    let child = node.children.find((c) => sameWords(c.words, words));
+    const key = wordsKey(words);
+    let ix = childIndex(node);
+    let child = ix.byWords.get(key);
     if (!child && split.value) {
       // A single-valued leaf set again replaces the old value.
       const old = node.children.findIndex((c) => c.value && c.words[0] === words[0]);
-      if (old >= 0) node.children.splice(old, 1);
+      if (old >= 0) {
+        node.children.splice(old, 1);
+        ix = childIndex(node);
+      }
     }
     if (!child) {
       child = { words, children: [], loc: seg[0]!.loc, wordLocs: seg.map((p) => p.loc) };
       if (split.value) child.value = true;
       if (seg.some((p) => p.list)) child.list = true;
       node.children.push(child);
+      if (!ix.byWords.has(key)) ix.byWords.set(key, child);
+      ix.len = node.children.length;
+      ix.last = child;
     }
     if (seg[0]!.inactive) child.inactive = true;
     node = child;

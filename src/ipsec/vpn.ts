@@ -133,10 +133,11 @@ export interface VpnProblem {
   message: string;
 }
 
-function sameAddress(a: string, b: string): boolean {
-  const x = parseIp(a);
-  const y = parseIp(b);
-  return !!x && !!y && x.family === y.family && x.value === y.value;
+/** A key equal for two (source, destination) address pairs when each address is the same (any spelling); undefined if one does not parse. */
+function pairKey(src: string, dst: string): string | undefined {
+  const x = parseIp(src);
+  const y = parseIp(dst);
+  return x && y ? `${x.family}/${x.value} ${y.family}/${y.value}` : undefined;
 }
 
 /** The cipher a VPN's IPsec proposal names (the first proposal of its policy), if any. */
@@ -168,11 +169,25 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
   // esp_sa records already taken by a VPN: several VPNs between the same two
   // gateways (traffic selectors) take the matching records in file order.
   const taken = new Set<EspSaRecord>();
+  // Lookups by name and address, made once (10,000 VPNs would make searches of every list per VPN quadratic).
+  const recordsByPair = new Map<string, EspSaRecord[]>();
+  for (const r of records) {
+    if (r.src === '*' || r.dst === '*') continue;
+    const k = pairKey(r.src, r.dst);
+    if (k === undefined) continue;
+    const list = recordsByPair.get(k);
+    if (list) list.push(r);
+    else recordsByPair.set(k, [r]);
+  }
+  const serviceSetOf = new Map<string, NonNullable<Device['services']>['serviceSets'][number]>();
+  for (const s of device.services?.serviceSets ?? []) for (const v of s.ipsecVpns) if (!serviceSetOf.has(v)) serviceSetOf.set(v, s);
+  const gatewayByName = new Map<string, (typeof sec.ikeGateways)[number]>();
+  for (const g of sec.ikeGateways) if (!gatewayByName.has(g.name)) gatewayByName.set(g.name, g);
   for (const vpn of sec.ipsecVpns) {
     if (vpn.bindInterface === undefined) continue; // policy-based VPNs are not modelled (MX inline IPsec is route-based)
     const bad = (message: string): void => void problems.push({ loc: vpn.loc, message: `${where(vpn)}vpn ${vpn.name}: ${message}` });
     const st0 = ctx.ifl(vpn.bindInterface);
-    const ss = device.services?.serviceSets.find((s) => s.ipsecVpns.includes(vpn.name));
+    const ss = serviceSetOf.get(vpn.name);
     if (!ss) { bad('no service set names it (services service-set ... ipsec-vpn), so no si- interface serves it'); continue; }
     const siInside = ctx.ifl(ss.insideServiceInterface ?? '');
     const siOutside = ctx.ifl(ss.outsideServiceInterface ?? '');
@@ -189,7 +204,7 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
       if (remote === undefined) { bad('manual SA without a gateway address'); continue; }
       if (local === undefined) { bad(`manual SA: no local ${fam === 4 ? 'IPv4' : 'IPv6'} address (give the manual SA an external-interface with one)`); continue; }
     } else if (vpn.ike) {
-      const gw = sec.ikeGateways.find((g) => g.name === vpn.ike!.gateway);
+      const gw = gatewayByName.get(vpn.ike.gateway);
       if (!gw) continue; // reported by the configuration checks
       remote = gw.addresses[0];
       extName = gw.externalInterface;
@@ -225,8 +240,10 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
       pairs.push([mk('outbound', m.outbound), mk('inbound', m.inbound)]);
     } else {
       const cipher = proposalCipher(device, vpn);
-      const find = (src: string, dst: string): EspSaRecord | undefined =>
-        records.find((r) => !taken.has(r) && r.src !== '*' && r.dst !== '*' && sameAddress(r.src, src) && sameAddress(r.dst, dst));
+      const find = (src: string, dst: string): EspSaRecord | undefined => {
+        const k = pairKey(src, dst);
+        return k === undefined ? undefined : recordsByPair.get(k)?.find((r) => !taken.has(r));
+      };
       const mk = (dir: 'outbound' | 'inbound', r: EspSaRecord): SaConfig => ({
         ...common, name: vpn.name, direction: dir, mode: 'tunnel', spi: r.spi, cipher: r.cipher, icvLength: r.icvLength,
         key: r.key.slice(), salt: r.salt.slice(), tunnelSrc: r.src, tunnelDst: r.dst,
