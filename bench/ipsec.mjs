@@ -32,6 +32,12 @@ import { derivedMac } from '../dist/device/mac.js';
 import { udp4Frame, pattern } from '../dist/craft/craft.js';
 import { formatMac } from '../dist/packet/addr.js';
 import { SLOT_SIZE, VECTOR_SIZE } from '../dist/packet/batch.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+/** A full GC, so memory figures are what is live. */
+const gc = runInNewContext('gc');
 
 const MANY = Number(process.env.VPNS ?? 2000);
 /** VPN counts to run (COUNTS=1,2000,10000); CASES=IMIX,1420 and DIRS=enc / dec select a subset. */
@@ -259,9 +265,15 @@ for (const n of COUNTS) {
   const saText = espSaText(n);
   const records = parseEspSaFile(saText, 'esp_sa');
   const tSa = (performance.now() - t0) / 1000;
+  gc();
+  const m0 = process.memoryUsage();
   const A = build('A', n, records);
+  gc();
+  const m1 = process.memoryUsage();
   const B = build('B', n, records);
-  console.log(`${n} VPN${n > 1 ? 's' : ''}: esp_sa of ${records.length} records made and parsed in ${tSa.toFixed(2)} s; hub device: Junos text ${(A.gen).toFixed(2)} s, parse ${A.parse.toFixed(2)} s, DeviceRt ${A.device.toFixed(2)} s (total ${(tSa + A.gen + A.parse + A.device).toFixed(2)} s)`);
+  const mb = (x) => (x / 1048576).toFixed(1);
+  console.log(`${n} VPN${n > 1 ? 's' : ''}: esp_sa of ${records.length} records made and parsed in ${tSa.toFixed(2)} s; hub device: Junos text ${(A.gen).toFixed(2)} s, parse ${A.parse.toFixed(2)} s, DeviceRt ${A.device.toFixed(2)} s (total ${(tSa + A.gen + A.parse + A.device).toFixed(2)} s); after build: RSS ${mb(m1.rss)} MB (+${mb(m1.rss - m0.rss)}), JS heap ${mb(m1.heapUsed)} MB (+${mb(m1.heapUsed - m0.heapUsed)}, ${((m1.heapUsed - m0.heapUsed) / n).toFixed(0)} B per VPN), external +${mb(m1.external + m1.arrayBuffers - m0.external - m0.arrayBuffers)} MB`);
+  if (process.env.BUILD_ONLY) continue;
   const a = A.dev;
   const b = B.dev;
   const aLan = port(a, 'et-0/0/1');

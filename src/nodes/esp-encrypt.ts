@@ -1,10 +1,10 @@
 // esp-encrypt: ESP (RFC 4303) with AES-GCM (RFC 4106) on the outbound side,
 // tunnel and transport mode, IPv4 and IPv6 outer headers in one body.
 //
-// Per vector: a first pass gives each packet its sequence number and lays out
-// headers, padding, trailer, nonce and AAD around it in its slot and appends
-// a descriptor; then ONE backend seal() for the whole vector; then a last pass
-// finishes each packet and sends it on. Nothing is allocated per packet.
+// Per vector: one pass gives each packet its sequence number, lays out
+// headers, padding, trailer, nonce and AAD around it in its slot, appends a
+// descriptor and sends it on; then ONE backend seal() for the whole vector
+// (before any next node runs). Nothing is allocated per packet.
 //
 // Slot layout of an encrypted packet (tunnel mode shown):
 //   slotStart: [nonce 12][pad 4][AAD 8|12] ... [outer IP][ESP hdr 8][IV 8][inner packet][pad][pl][nh][ICV]
@@ -153,13 +153,6 @@ export class EspEncrypt extends GraphNode {
   private readonly next6: number;
   private readonly ivOverride: EspEncryptOptions['ivOverride'];
   private readonly desc = new Uint32Array(SLOT_COUNT * DESC_WORDS);
-  /** Packets with a descriptor: slot, and where their outer header starts and the packet ends. */
-  private readonly pendSlot = new Uint16Array(SLOT_COUNT);
-  private readonly pendStart = new Uint32Array(SLOT_COUNT);
-  private readonly pendEnd = new Uint32Array(SLOT_COUNT);
-  private readonly pendInnerLen = new Uint16Array(SLOT_COUNT);
-  private readonly pendHi = new Uint32Array(SLOT_COUNT);
-  private readonly pendLo = new Uint32Array(SLOT_COUNT);
   private readonly chain = new Int32Array(1);
 
   constructor(private readonly db: SaDatabase, opts: EspEncryptOptions) {
@@ -292,33 +285,22 @@ export class EspEncrypt extends GraphNode {
         d[start + 5] = plen;
       }
 
-      this.pendSlot[m] = slot;
-      this.pendStart[m] = start;
-      this.pendEnd[m] = pktEnd;
-      this.pendInnerLen[m] = innerLen;
-      this.pendHi[m] = hi;
-      this.pendLo[m] = lo;
+      // Done but for the AEAD: the packet's metadata, counters and next node are set now (the next
+      // node runs only after this one has returned, so after the one seal() below).
+      const st = sa.stats;
+      st[C_ENCRYPTED_PACKETS]!++;
+      st[C_ENCRYPTED_BYTES]! += innerLen;
+      b.off[slot] = start;
+      b.l3[slot] = start;
+      b.len[slot] = total;
       b.sa[slot] = sa.index;
+      if (b.flags[slot]! & F_TRACED) {
+        this.g.trace.note(b.traceId[slot]!, `spi 0x${sa.spi.toString(16).padStart(8, '0')} seq ${formatSeq(hi, lo)}`);
+      }
+      this.enqueue(family === 4 ? this.next4 : this.next6, slot);
       m++;
     }
 
-    if (m === 0) return;
-    this.db.backend.seal(d, desc, m);
-
-    for (let k = 0; k < m; k++) {
-      const slot = this.pendSlot[k]!;
-      const start = this.pendStart[k]!;
-      const sa = sas[b.sa[slot]!]!;
-      sa.stats[C_ENCRYPTED_PACKETS]!++;
-      sa.stats[C_ENCRYPTED_BYTES]! += this.pendInnerLen[k]!;
-      b.off[slot] = start;
-      b.l3[slot] = start;
-      b.len[slot] = this.pendEnd[k]! - start;
-      if (b.flags[slot]! & F_TRACED) {
-        const seq = formatSeq(this.pendHi[k]!, this.pendLo[k]!);
-        this.g.trace.note(b.traceId[slot]!, `spi 0x${sa.spi.toString(16).padStart(8, '0')} seq ${seq}`);
-      }
-      this.enqueue((d[start]! >>> 4) === 4 ? this.next4 : this.next6, slot);
-    }
+    if (m > 0) this.db.backend.seal(d, desc, m);
   }
 }
