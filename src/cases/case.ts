@@ -19,6 +19,23 @@
 //     drops.traffic_selector_mismatch: 1
 //     devices.R1.interfaces.st0.1.outputPackets: 3
 //   masks: [ipv4.id]             # optional: see MASK_FIELDS
+//
+// Or, instead of inputs and expected, a BMv2/p4c STF file (src/cases/stf.ts):
+//   stf: case.stf                # `packet <port> <hex>` / `expect <port> <hex>`
+//   ports: { 0: et-0/0/0 }       # optional: STF port numbers to triode ports
+//   sa_state:                    # optional, test-only: where an SA's sequence numbers start, by SPI
+//     "0x36c700ce": { seq: 4294967294 }      # outbound SAs of this SPI: the next number sent
+//     "0x5a5a0001": { highest_seen: 4096 }   # inbound SAs of this SPI: the highest number received
+//
+// A decode case (`kind: decode`, src/cases/decode-case.ts) runs no device: it
+// reads a capture and compares triode's decode of every packet with what
+// another tool printed for it:
+//
+//   kind: decode
+//   capture: ../../../../shared/pcaps/tcpdump/vxlan.pcap   # relative to case.yaml; absent: the case is skipped
+//   expected_decode: ../../../../shared/pcaps/tcpdump/vxlan.out
+//   format: tcpdump              # what expected_decode is: see DECODE_FORMATS
+//   tool_args: "-e"              # optional: the arguments it was made with (tcpdump -# -n -tttt -r <capture> <args>)
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -30,7 +47,11 @@ import { MASK_FIELDS, type MaskField } from './masks.js';
 
 export const CASE_FILE = 'case.yaml';
 
-const CASE_KEYS = ['description', 'config', 'profile', 'sa_file', 'inputs', 'expected', 'counters', 'masks'] as const;
+const CASE_KEYS = ['kind', 'description', 'config', 'profile', 'sa_file', 'sa_state', 'inputs', 'expected', 'counters', 'masks', 'stf', 'ports'] as const;
+const DECODE_KEYS = ['kind', 'description', 'capture', 'expected_decode', 'format', 'tool_args'] as const;
+/** What a decode case's expected_decode file is (see src/cases/decode-case.ts). */
+export const DECODE_FORMATS = ['tcpdump', 'zeek-ipv6-esp', 'zeek-icmp6-events', 'zeek-conn-log', 'suricata-checks'] as const;
+export type DecodeFormat = (typeof DECODE_FORMATS)[number];
 
 /** A port and the pcap named for it. */
 export interface CasePortFile {
@@ -52,8 +73,29 @@ export interface CaseMask {
   loc: SourceLoc;
 }
 
+/** Test-only starting state of the SAs with one SPI (case.yaml `sa_state`); a real router has no such knob. */
+export interface CaseSaState {
+  spi: number;
+  /** Outbound SAs with this SPI: the next sequence number to send. */
+  seq?: number;
+  /** Inbound SAs with this SPI: the highest sequence number already received. */
+  highestSeen?: number;
+  loc: SourceLoc;
+}
+
+/** A decode case: a capture read and decoded, compared with another tool's output. Paths are absolute and need not exist. */
+export interface DecodeSpec {
+  capture: string;
+  expectedDecode: string;
+  format: DecodeFormat;
+  toolArgs?: string;
+  loc: SourceLoc;
+}
+
 /** A loaded, schema-checked case. Paths are absolute. */
 export interface CaseSpec {
+  /** `run` (a device runs the inputs; the default) or `decode` (then only `decode` is set, and config is ''). */
+  kind: 'run' | 'decode';
   /** The case directory's name relative to the root it was found under (or its base name). */
   name: string;
   dir: string;
@@ -64,10 +106,16 @@ export interface CaseSpec {
   configLoc: SourceLoc;
   profile?: string;
   saFile?: string;
+  saState: CaseSaState[];
   inputs: CasePortFile[];
   expected: CasePortFile[];
   counters: CaseCounter[];
   masks: CaseMask[];
+  decode?: DecodeSpec;
+  /** An STF file giving the input and expected packets instead of `inputs` / `expected` (absolute path). */
+  stf?: { file: string; loc: SourceLoc };
+  /** STF port names (numbers) to triode ports: `ports: { 0: et-0/0/0 }`. */
+  stfPorts?: Map<string, string>;
 }
 
 /**
@@ -92,9 +140,15 @@ export function loadCaseText(text: string, file: string, name = basename(dirname
   const dir = dirname(resolve(file));
   const top: SourceLoc = { file, line: 1, col: 1 };
   const spec: CaseSpec = {
-    name, dir, file, config: '', configLoc: top, inputs: [], expected: [], counters: [], masks: [],
+    kind: 'run', name, dir, file, config: '', configLoc: top, saState: [], inputs: [], expected: [], counters: [], masks: [],
   };
   if (y.problems.length) throw new ConfigError(y.problems);
+  const kindEntry = y.isMap(y.doc.contents as Node | null) ? y.map(y.doc.contents as Node | null, 'case').find((e) => e.key === 'kind') : undefined;
+  if (kindEntry) {
+    const k = y.str(kindEntry.value, 'kind', y.loc(kindEntry.keyNode));
+    if (k === 'decode') return loadDecodeCase(y, spec, top);
+    if (k !== undefined && k !== 'run') y.error(kindEntry.value, `kind: unknown kind '${k}' (expected run or decode)`);
+  }
   const entries = y.map(y.doc.contents as Node | null, 'case', CASE_KEYS, top);
   const get = (k: string) => entries.find((e) => e.key === k);
 
@@ -131,6 +185,26 @@ export function loadCaseText(text: string, file: string, name = basename(dirname
   const sa = get('sa_file');
   if (sa) spec.saFile = existing(sa.value, 'sa_file', y.loc(sa.keyNode));
 
+  const st = get('sa_state');
+  if (st && st.value !== null) {
+    for (const e of y.map(st.value, 'sa_state', undefined, y.loc(st.keyNode))) {
+      const spi = /^0x[0-9a-f]{1,8}$/i.test(e.key) ? parseInt(e.key, 16) : NaN;
+      if (!(spi > 0)) {
+        y.error(e.keyNode, `sa_state: '${e.key}' is not an SPI (0x1 .. 0xffffffff, in hex)`);
+        continue;
+      }
+      const s: CaseSaState = { spi, loc: y.loc(e.keyNode)! };
+      const fields = y.map(e.value, `sa_state: ${e.key}`, ['seq', 'highest_seen'], y.loc(e.keyNode));
+      for (const f of fields) {
+        const v = y.int(f.value, `sa_state: ${e.key}: ${f.key}`, f.key === 'seq' ? 1 : 0, Number.MAX_SAFE_INTEGER, y.loc(f.keyNode));
+        if (f.key === 'seq') s.seq = v;
+        else s.highestSeen = v;
+      }
+      if (fields.length === 0) y.error(e.value, `sa_state: ${e.key}: give seq (outbound) or highest_seen (inbound)`, y.loc(e.keyNode));
+      spec.saState.push(s);
+    }
+  }
+
   const ports = (key: 'inputs' | 'expected', required: boolean): CasePortFile[] => {
     const e = get(key);
     if (!e) {
@@ -145,8 +219,28 @@ export function loadCaseText(text: string, file: string, name = basename(dirname
     }
     return out;
   };
-  spec.inputs = ports('inputs', true);
-  spec.expected = ports('expected', true);
+  const stf = get('stf');
+  if (stf) {
+    const f = existing(stf.value, 'stf', y.loc(stf.keyNode));
+    if (f !== undefined) spec.stf = { file: f, loc: y.loc(stf.value, y.loc(stf.keyNode))! };
+    for (const k of ['inputs', 'expected'] as const) {
+      const e = get(k);
+      if (e) y.error(e.keyNode, `${k}: not with stf (the STF file gives the input and expected packets)`);
+    }
+    const pm = get('ports');
+    if (pm && pm.value !== null) {
+      spec.stfPorts = new Map();
+      for (const p of y.map(pm.value, 'ports', undefined, y.loc(pm.keyNode))) {
+        const v = y.str(p.value, `ports: ${p.key}`, y.loc(p.keyNode));
+        if (v !== undefined) spec.stfPorts.set(p.key, v);
+      }
+    }
+  } else {
+    const pm = get('ports');
+    if (pm) y.error(pm.keyNode, 'ports: maps STF ports and needs stf');
+    spec.inputs = ports('inputs', true);
+    spec.expected = ports('expected', true);
+  }
 
   const ctr = get('counters');
   if (ctr && ctr.value !== null) {
@@ -182,6 +276,37 @@ export function loadCaseText(text: string, file: string, name = basename(dirname
       else seen.set(p.port, p.loc);
     }
   }
+  if (y.problems.length) throw new ConfigError(y.problems);
+  return spec;
+}
+
+/** The rest of a `kind: decode` case: its capture, the other tool's output and its format (files may be absent: the case is then skipped). */
+function loadDecodeCase(y: YamlReader, spec: CaseSpec, top: SourceLoc): CaseSpec {
+  spec.kind = 'decode';
+  const entries = y.map(y.doc.contents as Node | null, 'case (kind: decode)', DECODE_KEYS, top);
+  const get = (k: string) => entries.find((e) => e.key === k);
+  const desc = get('description');
+  if (desc) spec.description = y.str(desc.value, 'description', y.loc(desc.keyNode));
+  const path = (key: string): string => {
+    const e = get(key);
+    if (!e) { y.error(null, `case: missing '${key}' (a decode case names its capture and the other tool's output)`, top); return ''; }
+    const rel = y.str(e.value, key, y.loc(e.keyNode));
+    return rel === undefined ? '' : resolve(spec.dir, rel);
+  };
+  const capture = path('capture');
+  const expectedDecode = path('expected_decode');
+  let format: DecodeFormat = 'tcpdump';
+  const f = get('format');
+  if (!f) y.error(null, `case: missing 'format' (one of: ${DECODE_FORMATS.join(', ')})`, top);
+  else {
+    const v = y.str(f.value, 'format', y.loc(f.keyNode));
+    if (v !== undefined && !(DECODE_FORMATS as readonly string[]).includes(v)) y.error(f.value, `format: unknown format '${v}' (expected one of: ${DECODE_FORMATS.join(', ')})`);
+    else if (v !== undefined) format = v as DecodeFormat;
+  }
+  const a = get('tool_args');
+  const toolArgs = a && a.value !== null ? y.str(a.value, 'tool_args', y.loc(a.keyNode)) : undefined;
+  spec.configLoc = y.loc(get('capture')?.value, top)!;
+  spec.decode = { capture, expectedDecode, format, toolArgs, loc: spec.configLoc };
   if (y.problems.length) throw new ConfigError(y.problems);
   return spec;
 }

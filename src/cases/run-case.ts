@@ -16,8 +16,11 @@ import { CaptureReader, newCaptureRecord } from '../pcap/reader.js';
 import { Run, type RunResult } from '../run/runner.js';
 import { findPort } from '../run/ports.js';
 import { runStats, type RunStats } from '../run/stats.js';
-import type { CaseSpec } from './case.js';
+import type { CaseSaState, CaseSpec } from './case.js';
+import { runDecodeCase } from './decode-case.js';
 import { applyMasks, type MaskField } from './masks.js';
+import type { DeviceRt } from '../device/device.js';
+import { splitSeq } from '../ipsec/esn.js';
 
 /** A frame as a pcap holds it. */
 export interface CapturedFrame {
@@ -49,6 +52,8 @@ export interface CaseFailure {
 export interface CaseOutcome {
   spec: CaseSpec;
   passed: boolean;
+  /** Set when the case could not be run here, and why (a decode case whose capture is absent); `passed` is then false and `failures` empty. */
+  skipped?: string;
   failures: CaseFailure[];
   /** Absent when the case could not run (a setup failure). */
   execution?: CaseExecution;
@@ -59,6 +64,8 @@ export interface ExecuteOptions {
   outDir?: string;
   /** Trace the first N packets (the trace is in execution.result.trace). */
   trace?: number;
+  /** Called with the Run once it is built, before any packet (triode test wraps the port sinks to learn which traced packet each output is). */
+  onRun?: (run: Run) => void;
 }
 
 /** Every frame of a pcap/pcapng file. */
@@ -97,6 +104,8 @@ export function executeCase(spec: CaseSpec, opts: ExecuteOptions = {}): CaseExec
   const outDir = opts.outDir ?? mkdtempSync(join(tmpdir(), 'triode-case-'));
   try {
     const run = new Run(scenario, { outDir, trace: opts.trace, saRecords });
+    applySaState(run.devices, spec.saState ?? []);
+    opts.onRun?.(run);
     const portOf = (p: { port: string; loc: SourceLoc }): string => {
       try {
         return findPort(run.devices, p.port).name;
@@ -124,6 +133,34 @@ export function executeCase(spec: CaseSpec, opts: ExecuteOptions = {}): CaseExec
     return { scenario, result, stats, outputs, outputFiles };
   } finally {
     if (opts.outDir === undefined) rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * case.yaml `sa_state`, a test-only knob no router has: the outbound SAs with
+ * an SPI start at `seq`, the inbound ones have `highestSeen` as the highest
+ * number received (so a case can start next to the 2^32 wrap). Numbers above
+ * 2^32 - 1 need an ESN SA; an SPI no SA has is an error.
+ */
+function applySaState(devices: readonly DeviceRt[], states: readonly CaseSaState[]): void {
+  for (const s of states) {
+    const spi = `0x${s.spi.toString(16).padStart(8, '0')}`;
+    let found = 0;
+    for (const d of devices) {
+      for (const sa of d.ipsec?.sas ?? []) {
+        if (sa.spi !== s.spi) continue;
+        const v = sa.outbound ? s.seq : s.highestSeen;
+        if (v === undefined) continue;
+        const [hi, lo] = splitSeq(v, sa.outbound ? 'seq' : 'highest_seen');
+        if (hi !== 0 && !sa.esn) throw new SetupError(`sa_state: ${spi}: ${v} needs more than 32 bits, and ${sa.name} has no extended sequence numbers`, s.loc);
+        if (sa.outbound) [sa.seqHi, sa.seqLo] = [hi, lo];
+        else sa.replay.seed(hi, lo);
+        found++;
+      }
+    }
+    if (found === 0) {
+      throw new SetupError(`sa_state: no ${s.seq !== undefined ? 'outbound' : 'inbound'} SA has SPI ${spi}`, s.loc);
+    }
   }
 }
 
@@ -247,6 +284,7 @@ export function checkCase(spec: CaseSpec, ex: CaseExecution): CaseFailure[] {
 
 /** Loads nothing: runs a loaded case and checks it. Never throws. */
 export function runCase(spec: CaseSpec, opts: Omit<ExecuteOptions, 'outDir'> = {}): CaseOutcome {
+  if (spec.kind === 'decode') return runDecodeCase(spec);
   let ex: CaseExecution;
   try {
     ex = executeCase(spec, opts);

@@ -16,6 +16,7 @@ import { writeIpv6 } from './ipv6.js';
 import { writeMpls } from './mpls.js';
 import { writeUdp } from './udp.js';
 import { writeVxlan } from './vxlan.js';
+import { readTcpdumpOut, tcpdumpFacts } from '../cases/decode-case.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pcapDir = path.resolve(repoRoot, '..', 'shared', 'pcaps');
@@ -48,48 +49,6 @@ function readPcap(file: string): Uint8Array[] {
   return out;
 }
 
-/** Splits a tcpdump `-#` .out file into one text block per packet. */
-function readTcpdumpOut(file: string): string[] {
-  const blocks: string[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (/^\s*\d+\s+\d{4}-\d\d-\d\d /.test(line)) blocks.push(line);
-    else if (blocks.length > 0 && line.trim() !== '') blocks[blocks.length - 1] += '\n' + line;
-  }
-  return blocks;
-}
-
-/** Facts tcpdump printed that our summary must also state, normalised to our wording. */
-function factsFrom(block: string): string[] {
-  const facts: string[] = [];
-  const body = block.replace(/^\s*\d+\s+\S+ \S+ /, '');
-  for (const m of body.matchAll(/\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/g)) {
-    // Skip MACs tcpdump prints inside ARP's over-long addresses.
-    if (!/[0-9a-f]{2}(:[0-9a-f]{2}){6}/.test(body.slice(m.index! - 3, m.index! + 20))) facts.push(m[0]);
-  }
-  for (const m of body.matchAll(/(?<![\d.:])(\d{1,3}(?:\.\d{1,3}){3})(\.\d+)?(?=[:,)\s]|$)/g)) facts.push(m[0]);
-  for (const m of body.matchAll(/IP6 (?:\((?:[^()]|\([^()]*\))*\) )?(\S+) > (\S+?):/g)) facts.push(m[1]!, m[2]!);
-  for (const m of body.matchAll(/\bttl (\d+)/g)) facts.push(`ttl ${m[1]}`);
-  for (const m of body.matchAll(/\bhlim (\d+)/g)) facts.push(`hlim ${m[1]}`);
-  for (const m of body.matchAll(/\bvni (\d+)/g)) facts.push(`VXLAN vni ${m[1]}`);
-  for (const m of body.matchAll(/spi=0x([0-9a-f]+)/g)) facts.push(`ESP spi 0x${m[1]!.padStart(8, '0')}`);
-  for (const m of body.matchAll(/spi=0x[0-9a-f]+,seq=0x([0-9a-f]+)/g)) facts.push(`seq ${parseInt(m[1]!, 16)}`);
-  for (const m of body.matchAll(/who-has (\S+)(?: \([^)]*\))? tell (\S+?),/g)) facts.push(`who-has ${m[1]} tell ${m[2]}`);
-  for (const m of body.matchAll(/Reply (\S+) is-at (\S+?),/g)) facts.push(`reply ${m[1]} is-at ${m[2]}`);
-  for (const m of body.matchAll(/Unknown Hardware \((\d+)\) \(len (\d+)\)/g)) facts.push(`hw ${m[1]} (len ${m[2]})`);
-  for (const m of body.matchAll(/ICMP echo (request|reply), id (\d+), seq (\d+)/g)) facts.push(`ICMP echo ${m[1]} id ${m[2]} seq ${m[3]}`);
-  for (const m of body.matchAll(/ICMP6, (router advertisement|router solicitation|neighbor solicitation|neighbor advertisement|multicast listener report v2|multicast listener query)/g)) facts.push(`ICMPv6 ${m[1]}`);
-  for (const m of body.matchAll(/who has (\S+?),/g)) facts.push(`who has ${m[1]}`);
-  for (const m of body.matchAll(/prefix info option \(3\), length 32 \(4\): (\S+),/g)) facts.push(`[prefix ${m[1]}]`);
-  for (const m of body.matchAll(/pref64 option \(38\), length 16 \(2\): (\S+\/\d+)/g)) facts.push(`[pref64 ${m[1]}]`);
-  for (const m of body.matchAll(/mtu option \(5\), length 8 \(1\):\s+(\d+)/g)) facts.push(`[mtu ${m[1]}]`);
-  for (const m of body.matchAll(/source link-address option \(1\), length 8 \(1\): (\S+)/g)) facts.push(`[slla ${m[1]}]`);
-  for (const m of body.matchAll(/rdnss option \(25\), length \d+ \(\d+\):\s+lifetime \d+s, ((?:addr: \S+ ?)+)/g)) {
-    facts.push(`[rdnss ${m[1]!.trim().split(/\s*addr: /).filter(Boolean).join(' ')}]`);
-  }
-  for (const m of body.matchAll(/domain\(s\): ((?:\S+\. ?)+)/g)) facts.push(`[dnssl ${m[1]!.trim()}]`);
-  return facts;
-}
-
 const TCPDUMP_PAIRS: [string, string][] = [
   ['vxlan.pcap', 'vxlan.out'],
   ['vxlan_port_8472.pcap', 'vxlan_port_8472.out'],
@@ -111,12 +70,12 @@ describe.skipIf(!havePcaps)('decodeFrame agrees with tcpdump on third-party capt
   for (const [pcap, out] of TCPDUMP_PAIRS) {
     it(`${pcap} vs ${out}`, () => {
       const frames = readPcap(path.join(pcapDir, 'tcpdump', pcap));
-      const blocks = readTcpdumpOut(path.join(pcapDir, 'tcpdump', out));
+      const blocks = readTcpdumpOut(readFileSync(path.join(pcapDir, 'tcpdump', out), 'utf8'));
       expect(frames.length).toBe(blocks.length);
       let checked = 0;
       frames.forEach((f, i) => {
         const line = decodeFrame(f, 0, f.length);
-        for (const fact of factsFrom(blocks[i]!)) {
+        for (const fact of tcpdumpFacts(blocks[i]!)) {
           expect(line, `packet ${i + 1}: tcpdump says "${fact}"\n${blocks[i]}`).toContain(fact);
           checked++;
         }
