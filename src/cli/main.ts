@@ -3,6 +3,7 @@ import { CaptureError } from '../pcap/reader.js';
 import { RUN_HELP, runCommand } from './run.js';
 import { demoCommand, DEMO_HELP } from './demo.js';
 import { espCommand, ESP_HELP } from './esp.js';
+import { testCommand, TEST_HELP } from './test.js';
 
 const HELP = `triode — a router's forwarding engine, pcap in, pcap out
 
@@ -13,12 +14,15 @@ Commands:
   demo    run a bundled scenario and show what happened: seed (the seed's
           IPsec lab, what npm start runs) or basic (two routers)
   esp     ESP encrypt or decrypt the packets of a capture (AES-GCM, esp_sa files)
+  test    run conformance cases (case.yaml directories, STF files): pass/fail per
+          case, the differing packets decoded and traced, JUnit XML, --update
   help    this text; "triode <command> --help" for a command's options`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
   esp: { run: espCommand, help: ESP_HELP },
+  test: { run: testCommand, help: TEST_HELP },
 };
 
 /** The `triode` command. Returns the exit status; bad input gives a one-line reason (a list for configurations). */
