@@ -100,7 +100,7 @@ export function parseStf(text: string, file: string): StfFile {
       return;
     }
     if (hex.length % 2 !== 0) {
-      problems.push({ loc: at(dataCol), message: `STF ${cmd}: ${hex.length} hex digits: an odd number (whole bytes only)` });
+      problems.push({ loc: at(dataCol + (/^\s*/.exec(line.slice(dataCol))?.[0].length ?? 0)), message: `STF ${cmd}: ${hex.length} hex digits: an odd number (whole bytes only)` });
       return;
     }
     if (cmd === 'packet') {
