@@ -18,22 +18,15 @@
 
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { eth, icmp6, icmpEcho, ip4, ip6, pattern, udp } from '../dist/craft/craft.js';
+import { eth, ip4, ip6 } from '../dist/craft/craft.js';
 import { derivedMac } from '../dist/device/mac.js';
 import { formatMac } from '../dist/packet/addr.js';
-import { PcapWriter } from '../dist/pcap/writer.js';
-import { portFileName } from '../dist/run/ports.js';
-import { loadCase } from '../dist/cases/case.js';
-import { counterValue, executeCase, formatFailures, runCase } from '../dist/cases/run-case.js';
+import {
+  at, cat, hex, hop, icmp4, icmp6Echo, inetSum, ipv6Text, main, u32, udp4, udp6, withTclass,
+} from './cases-lib.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'pcaps', 'ipsec');
-const GENERATOR = 'scripts/make-ipsec-cases.mjs';
-/** Every case's input starts here (2023-11-14T22:13:20Z); packets are 1 ms apart unless a case says otherwise. */
-const T0 = 1_700_000_000;
+export const AREA = 'ipsec';
+export const GENERATOR = 'scripts/make-ipsec-cases.mjs';
 
 // ---------------------------------------------------------------- the network
 //
@@ -64,7 +57,6 @@ function keyOf(label) {
 const K_OUT = keyOf('triode ipsec cases: R1 outbound');
 const K_IN = keyOf('triode ipsec cases: R1 inbound');
 
-const hex = (b) => Buffer.from(b).toString('hex');
 const spiHex = (spi) => `0x${spi.toString(16).padStart(8, '0')}`;
 
 /** An esp_sa line (Wireshark's ESP SA table). */
@@ -143,46 +135,12 @@ const fromHost = { src: HOST, dst: R1_LAN };
 const toHost = { src: R1_LAN, dst: HOST };
 const fromP = { src: P, dst: R1_CORE };
 
-/** IPv4 packets (no Ethernet). */
-const icmp4 = (h, id, seq, n = 32) => ip4(h, 1, icmpEcho(8, id, seq, pattern(n)));
-const udp4 = (h, n, sport = 40000, dport = 9) => ip4(h, 17, udp(h.src, h.dst, sport, dport, pattern(n)));
-/** IPv6 packets, with a traffic class when given. */
-function withTclass(p, tc) {
-  const q = Uint8Array.from(p);
-  q[0] = 0x60 | (tc >>> 4);
-  q[1] = ((tc & 15) << 4) | (q[1] & 15);
-  return q;
-}
-const icmp6Echo = (h, id, seq, n = 32, tc = 0) =>
-  withTclass(ip6(h, 58, icmp6(h.src, h.dst, { type: 128, code: 0, id, seq, payload: pattern(n) })), tc);
-const udp6 = (h, n, tc = 0) => withTclass(ip6(h, 17, udp(h.src, h.dst, 40000, 9, pattern(n))), tc);
-
 const v4 = (p) => eth(fromHost, 0x0800, p);
 const v6 = (p) => eth(fromHost, 0x86dd, p);
 /** What R1 sends HOST after routing: MACs R1 → HOST. */
 const lanOut = (p) => eth(toHost, (p[0] >>> 4) === 4 ? 0x0800 : 0x86dd, p);
-/** Ethernet pads short frames to 60 bytes on the wire. */
-const padded = (f) => (f.length >= 60 ? f : Uint8Array.from([...f, ...new Uint8Array(60 - f.length)]));
-
-/** The same IP packet one hop later: TTL / hop limit down by `n`, IPv4 checksum redone. */
-function hop(p, n = 1) {
-  const q = Uint8Array.from(p);
-  if ((q[0] >>> 4) === 6) { q[7] -= n; return q; }
-  q[8] -= n;
-  q[10] = 0; q[11] = 0;
-  let s = 0;
-  const hl = (q[0] & 15) * 4;
-  for (let i = 0; i < hl; i += 2) s += (q[i] << 8) | q[i + 1];
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  const c = ~s & 0xffff;
-  q[10] = c >>> 8; q[11] = c & 0xff;
-  return q;
-}
-
 // ---------------------------------------------------------------- ESP with node:crypto (RFC 4303 + RFC 4106)
 
-const u32 = (v) => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
-const cat = (...parts) => Uint8Array.from(parts.flatMap((p) => [...p]));
 const gcm = (key) => `aes-${key.length * 8}-gcm`;
 
 /**
@@ -237,12 +195,6 @@ function parseEsp(frame) {
   };
 }
 
-function ipv6Text(b) {
-  const words = [];
-  for (let i = 0; i < 16; i += 2) words.push(((b[i] << 8) | b[i + 1]).toString(16));
-  return words.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
-}
-
 /** Opens ESP with node:crypto: { inner, nextHeader } or throws (bad ICV). `hi`: ESN high half, or null without ESN. */
 function openEsp(sa, esp, hi = null) {
   const lo = esp.subarray(4, 8);
@@ -257,35 +209,10 @@ function openEsp(sa, esp, hi = null) {
 
 // ---------------------------------------------------------------- intent helpers
 
-/** Views of a case's execution for its intent. */
-function views(ex) {
-  const frames = (port) => (ex.outputs.get(port) ?? []).map((f) => f.data);
-  return {
-    frames,
-    esp: (port) => frames(port).map(parseEsp),
-    silent(port) {
-      assert.equal(frames(port).length, 0, `port ${port} must emit nothing, sent ${frames(port).length}`);
-    },
-    /** The port sent exactly these frames (bytes), in order. */
-    sends(port, want, what = `port ${port}`) {
-      assert.deepEqual(frames(port).map(hex), want.map(padded).map(hex), `${what}: frames differ`);
-    },
-    counter(key) {
-      const v = counterValue(ex.stats, key);
-      assert.notEqual(v, undefined, `no counter ${key}`);
-      return v;
-    },
-    counters(want) {
-      for (const [k, v] of Object.entries(want)) assert.equal(this.counter(k), v, `counter ${k}`);
-    },
-    drops(want) {
-      assert.deepEqual(ex.stats.drops, want, 'drops by reason');
-    },
-    stats: ex.stats,
-  };
-}
-
-/** Encrypt intent: `port` sent one ESP packet per inner packet, in `sa`, numbers `seqs`, each opening to the inner packet one hop on. */
+/**
+ * Encrypt intent: `port` sent one ESP packet per inner packet, in `sa`, numbers `seqs`, each opening to the inner packet one hop on
+ * (`esnHi`: the ESN high half in the AAD, one for all or one per packet; null without ESN).
+ */
 function assertEncrypted(o, port, sa, inner, { seqs, esnHi = null, outerFamily, dfs, toss, arps = 0 } = {}) {
   const frames = o.frames(port);
   assert.equal(frames.filter((f) => f[12] === 0x08 && f[13] === 0x06).length, arps, `${port}: ${arps} ARP frames`);
@@ -299,13 +226,11 @@ function assertEncrypted(o, port, sa, inner, { seqs, esnHi = null, outerFamily, 
     if (outerFamily) assert.equal(e.family, outerFamily, `packet ${i + 1}: outer family`);
     if (dfs) assert.equal(e.df, dfs[i], `packet ${i + 1}: outer DF`);
     if (toss) assert.equal(e.tos, toss[i], `packet ${i + 1}: outer DSCP/ECN`);
-    const { inner: got, nextHeader } = openEsp(sa, e.esp, esnHi);
+    const { inner: got, nextHeader } = openEsp(sa, e.esp, Array.isArray(esnHi) ? esnHi[i] : esnHi);
     assert.equal(hex(got), hex(hop(inner[i])), `packet ${i + 1}: decrypts to the input one hop on`);
     assert.equal(nextHeader, (inner[i][0] >>> 4) === 4 ? 4 : 41, `packet ${i + 1}: next header`);
   });
 }
-
-const at = (frames, step = 0.001, start = 0) => frames.map((f, i) => [start + i * step, f]);
 
 // ---------------------------------------------------------------- the cases
 
@@ -450,6 +375,43 @@ const CASES = [
         o.sends(LAN, inner.map((p) => lanOut(hop(p))), 'LAN: the seven numbered packets');
         o.drops({ replay_errors: 1, esp_authentication_failures: 1 });
         o.counters({ 'ipsec.decrypted_packets': 7, 'ipsec.replay_errors': 1, 'ipsec.esp_authentication_failures': 1 });
+      },
+    };
+  })(),
+  (() => {
+    // case.yaml sa_state starts the outbound SA at 2^32 - 2: a test-only knob (a router starts every SA at 1).
+    const inner = [1, 2, 3, 4].map((i) => udp4({ ...out4, id: 70 + i }, 20 + i));
+    return {
+      name: 'esn-encrypt-wrap',
+      description: 'ESN across the 32-bit wrap on encrypt (the outbound SA started at 2^32-2 by the test-only sa_state): the wire carries the low halves 4294967294, 4294967295, 0, 1; the AAD carries the high half 0, 0, 1, 1, so each packet opens only with its own high half',
+      config: r1Config({ vpns: [{ ...VPN4, esn: true }] }),
+      sa: PAIR4.lines,
+      saState: { [spiHex(SPI_OUT)]: { seq: 0xfffffffe } },
+      inputs: { [LAN]: at(inner.map(v4)) },
+      intent(o) {
+        assertEncrypted(o, CORE, PAIR4.out, inner, { seqs: [0xfffffffe, 0xffffffff, 0, 1], esnHi: [0, 0, 1, 1] });
+        const esp = o.esp(CORE);
+        for (const i of [2, 3]) assert.throws(() => openEsp(PAIR4.out, esp[i].esp, 0), `packet ${i + 1} does not open with high half 0`);
+        o.silent(LAN);
+        o.drops({});
+        o.counters({ 'ipsec.encrypted_packets': 4, 'ipsec.seq_cycled': 0 });
+      },
+    };
+  })(),
+  (() => {
+    const inner = [1, 2, 3, 4].map((i) => udp4({ ...out4, id: 80 + i }, 20 + i));
+    return {
+      name: 'seq-cycled',
+      description: 'Without ESN an outbound SA stops at 2^32-1 rather than wrap (RFC 4303 3.3.3): started at 2^32-2 by the test-only sa_state, it sends 4294967294 and 4294967295, then drops the next packets as seq_cycled',
+      config: r1Config({ vpns: [VPN4] }),
+      sa: PAIR4.lines,
+      saState: { [spiHex(SPI_OUT)]: { seq: 0xfffffffe } },
+      inputs: { [LAN]: at(inner.map(v4)) },
+      intent(o) {
+        assertEncrypted(o, CORE, PAIR4.out, inner.slice(0, 2), { seqs: [0xfffffffe, 0xffffffff] });
+        o.silent(LAN);
+        o.drops({ seq_cycled: 2 });
+        o.counters({ 'ipsec.encrypted_packets': 2, 'ipsec.seq_cycled': 2 });
       },
     };
   })(),
@@ -619,14 +581,6 @@ const CASES = [
 // ---------------------------------------------------------------- st0 MTU and copy-outer-dscp
 
 const ST0_MTU = { 1: 'family inet { mtu 1400; } family inet6 { mtu 1300; }' };
-
-/** The Internet checksum of b (0 when b holds a valid checksum). */
-function inetSum(b) {
-  let s = 0;
-  for (let i = 0; i < b.length; i += 2) s += (b[i] << 8) | (b[i + 1] ?? 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
-}
 
 CASES.push(
   (() => {
@@ -902,128 +856,13 @@ security {
   });
 }
 
-// ---------------------------------------------------------------- writing a case
+/** The cases, their intents given `o.esp(port)`: the port's frames as ESP (outer header and ESP fields). */
+export const IPSEC_CASES = CASES.map((c) => ({
+  ...c,
+  intent(o) {
+    o.esp = (port) => o.frames(port).map(parseEsp);
+    c.intent(o);
+  },
+}));
 
-function writePcap(file, frames) {
-  const w = new PcapWriter(file);
-  for (const [t, f] of frames) {
-    const us = Math.round(t * 1e6);
-    w.write(f, 0, f.length, T0 + Math.floor(us / 1e6), (us % 1e6) * 1000);
-  }
-  w.close();
-}
-
-/** Counters a case records: the accounting, drops by reason, non-zero IPsec totals, st0 IFLs' packets in and out, si- IFLs' packets in. */
-function recordedCounters(stats) {
-  const c = {};
-  for (const k of ['in', 'generated', 'out', 'consumed', 'dropped']) c[`accounting.${k}`] = stats.accounting[k];
-  for (const [k, v] of Object.entries(stats.drops).sort()) c[`drops.${k}`] = v;
-  for (const [k, v] of Object.entries(stats.ipsec ?? {})) if (v) c[`ipsec.${k}`] = v;
-  for (const [dev, d] of Object.entries(stats.devices)) {
-    for (const [ifl, s] of Object.entries(d.interfaces)) {
-      if (!/^(st0|si-)/.test(ifl)) continue;
-      c[`devices.${dev}.interfaces.${ifl}.inputPackets`] = s.inputPackets;
-      if (ifl.startsWith('st0')) c[`devices.${dev}.interfaces.${ifl}.outputPackets`] = s.outputPackets;
-    }
-  }
-  return c;
-}
-
-const yamlStr = (s) => JSON.stringify(s);
-
-function caseYaml(c, configFile, inputs, expected, counters) {
-  const lines = [
-    `# Generated by ${GENERATOR} from its description of this case: do not edit; regenerate with \`npm run cases\`.`,
-    `description: ${yamlStr(c.description)}`,
-    `config: ${configFile}`,
-  ];
-  if (c.sa) lines.push('sa_file: esp_sa');
-  lines.push('inputs:', ...Object.entries(inputs).map(([p, f]) => `  ${p}: ${f}`));
-  lines.push(Object.keys(expected).length ? 'expected:' : 'expected: {}   # no port may send anything', ...Object.entries(expected).map(([p, f]) => `  ${p}: ${f}`));
-  lines.push('counters:', ...Object.entries(counters).map(([k, v]) => `  ${k}: ${v}`));
-  return `${lines.join('\n')}\n`;
-}
-
-/** Builds a case in a scratch directory beside its own and puts it in place only when its intent holds and it passes loaded back. */
-function build(c) {
-  const final = join(ROOT, c.name);
-  const dir = join(ROOT, `.${c.name}.new`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  try {
-    const configFile = c.configFile ?? 'r1.conf';
-    for (const [f, text] of Object.entries(c.files ?? { 'r1.conf': c.config })) writeFileSync(join(dir, f), text);
-    if (c.sa) writeFileSync(join(dir, 'esp_sa'), `${c.sa.join('\n')}\n`);
-    const inputs = {};
-    for (const [port, frames] of Object.entries(c.inputs)) {
-      inputs[port] = `in-${portFileName(port)}`;
-      writePcap(join(dir, inputs[port]), frames);
-    }
-    // Run it, as the case will be run, with no expectations yet.
-    const here = { file: join(dir, 'case.yaml'), line: 1, col: 1 };
-    const spec = {
-      name: c.name, dir, file: here.file, description: c.description, config: join(dir, configFile), configLoc: here,
-      saFile: c.sa ? join(dir, 'esp_sa') : undefined,
-      inputs: Object.entries(inputs).map(([port, f]) => ({ port, file: join(dir, f), loc: here })),
-      expected: [], counters: [], masks: [],
-    };
-    const tmp = mkdtempSync(join(tmpdir(), 'triode-cases-'));
-    try {
-      const ex = executeCase(spec, { outDir: tmp });
-      // The description's intent, before anything is written.
-      try {
-        assert.ok(ex.stats.balanced, 'accounting balances');
-        const o = views(ex);
-        c.intent(o);
-        c.extraIntent?.(o);
-      } catch (e) {
-        throw new Error(`the output does not do what the description says:\n  ${e.message}`);
-      }
-      const expected = {};
-      for (const [port, file] of [...ex.outputFiles].sort()) {
-        expected[port] = `expected-${portFileName(port)}`;
-        copyFileSync(file, join(dir, expected[port]));
-      }
-      writeFileSync(join(dir, 'case.yaml'), caseYaml(c, configFile, inputs, expected, recordedCounters(ex.stats)));
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-    // Round trip: the written case loads and passes as `triode test` will run it.
-    const outcome = runCase(loadCase(dir, c.name));
-    if (!outcome.passed) throw new Error(`written, but does not pass when loaded back:\n${formatFailures(outcome)}`);
-    rmSync(final, { recursive: true, force: true });
-    renameSync(dir, final);
-    return outcome;
-  } catch (e) {
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-const filter = process.argv[2];
-const names = new Set(CASES.map((c) => c.name));
-assert.equal(names.size, CASES.length, 'case names are unique');
-mkdirSync(ROOT, { recursive: true });
-if (!filter) {
-  // Cases no longer described here are removed.
-  for (const d of readdirSync(ROOT)) if (!names.has(d) && existsSync(join(ROOT, d, 'case.yaml'))) rmSync(join(ROOT, d), { recursive: true });
-}
-let failed = 0;
-for (const c of CASES) {
-  if (filter && !c.name.includes(filter)) continue;
-  let o;
-  try {
-    o = build(c);
-  } catch (e) {
-    failed++;
-    console.error(`${c.name}: NOT WRITTEN (the case as it was is kept): ${e.message}`);
-    continue;
-  }
-  const sent = [...o.execution.outputs].map(([p, f]) => `${p} ${f.length}`).join(', ') || 'nothing';
-  const drops = Object.entries(o.execution.stats.drops).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`${c.name.padEnd(22)} sent: ${sent}${drops ? `; dropped: ${drops}` : ''}`);
-}
-if (failed) {
-  console.error(`${failed} case(s) not written`);
-  process.exit(1);
-}
+main(import.meta.url, AREA, GENERATOR, IPSEC_CASES);

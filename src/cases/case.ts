@@ -39,7 +39,7 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Node } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import { ConfigError, type SourceLoc } from '../config/model.js';
 import { KNOWN_PROFILES } from '../config/scenario.js';
 import { YamlReader } from '../config/yaml-reader.js';
@@ -186,7 +186,7 @@ export function loadCaseText(text: string, file: string, name = basename(dirname
   if (sa) spec.saFile = existing(sa.value, 'sa_file', y.loc(sa.keyNode));
 
   const st = get('sa_state');
-  if (st && st.value !== null) {
+  if (st && st.value !== null && !(isScalar(st.value) && st.value.value === null)) { // `sa_state:` with nothing: none
     for (const e of y.map(st.value, 'sa_state', undefined, y.loc(st.keyNode))) {
       const spi = /^0x[0-9a-f]{1,8}$/i.test(e.key) ? parseInt(e.key, 16) : NaN;
       if (!(spi > 0)) {
