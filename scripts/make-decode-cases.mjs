@@ -63,6 +63,11 @@ export const CASES = [
   zeekEvents('icmp6-router-advert', 'icmp_icmp6-router-advert.pcap', 'A router advertisement agrees with zeek\'s event'),
   zeekEvents('icmp6-redirect', 'icmp_icmp6-redirect.pcap', 'A redirect: target and destination agree with zeek\'s event'),
   {
+    name: 'zeek-icmp6-nd-options', description: '20 ND messages: every NA and RA that carries options agrees with zeek on each option\'s type, length, link-layer address, MTU and prefix',
+    capture: 'zeek/icmp_icmp6-nd-options.pcap', expected: 'zeek/Baseline_core.icmp.icmp6-nd-options_output', format: 'zeek-icmp6-nd-options',
+    args: 'zeek btest core.icmp.icmp6-nd-options (its baseline covers several captures)',
+  },
+  {
     name: 'zeek-tunnels-vxlan', description: 'VXLAN (VNI 123) with ARP and ICMP inside: every connection zeek logged (outer UDP to 4789 as service vxlan, the inner ICMP with its tunnel parents), packets and IP bytes each way, and no other',
     capture: 'zeek/tunnels_vxlan.pcap', expected: 'zeek/Baseline_core.tunnels.vxlan_conn.log', format: 'zeek-conn-log', args: 'zeek btest core.tunnels.vxlan (conn.log)',
   },

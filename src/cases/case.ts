@@ -50,7 +50,7 @@ export const CASE_FILE = 'case.yaml';
 const CASE_KEYS = ['kind', 'description', 'config', 'profile', 'sa_file', 'sa_state', 'inputs', 'expected', 'counters', 'masks', 'stf', 'ports'] as const;
 const DECODE_KEYS = ['kind', 'description', 'capture', 'expected_decode', 'format', 'tool_args'] as const;
 /** What a decode case's expected_decode file is (see src/cases/decode-case.ts). */
-export const DECODE_FORMATS = ['tcpdump', 'zeek-ipv6-esp', 'zeek-icmp6-events', 'zeek-conn-log', 'suricata-checks'] as const;
+export const DECODE_FORMATS = ['tcpdump', 'zeek-ipv6-esp', 'zeek-icmp6-events', 'zeek-icmp6-nd-options', 'zeek-conn-log', 'suricata-checks'] as const;
 export type DecodeFormat = (typeof DECODE_FORMATS)[number];
 
 /** A port and the pcap named for it. */

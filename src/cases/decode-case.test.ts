@@ -46,11 +46,11 @@ describe('kind: decode', () => {
     const f = join(tmp, 'x', 'case.yaml');
     expect(problems(() => loadCaseText('kind: decode\ncapture: a.pcap\nexpected_decode: a.out\nformat: wireshark\ninputs: {}\n', f))).toEqual([
       "5:1: case (kind: decode): unknown key 'inputs' (expected one of: kind, description, capture, expected_decode, format, tool_args)",
-      "4:9: format: unknown format 'wireshark' (expected one of: tcpdump, zeek-ipv6-esp, zeek-icmp6-events, zeek-conn-log, suricata-checks)",
+      "4:9: format: unknown format 'wireshark' (expected one of: tcpdump, zeek-ipv6-esp, zeek-icmp6-events, zeek-icmp6-nd-options, zeek-conn-log, suricata-checks)",
     ]);
     expect(problems(() => loadCaseText('kind: decode\ncapture: a.pcap\n', f))).toEqual([
       "1:1: case: missing 'expected_decode' (a decode case names its capture and the other tool's output)",
-      "1:1: case: missing 'format' (one of: tcpdump, zeek-ipv6-esp, zeek-icmp6-events, zeek-conn-log, suricata-checks)",
+      "1:1: case: missing 'format' (one of: tcpdump, zeek-ipv6-esp, zeek-icmp6-events, zeek-icmp6-nd-options, zeek-conn-log, suricata-checks)",
     ]);
     expect(problems(() => loadCaseText('kind: replay\nconfig: r1.conf\ninputs: {}\nexpected: {}\n', f))).toContain("1:7: kind: unknown kind 'replay' (expected run or decode)");
   });

@@ -18,6 +18,10 @@
 //   a baseline covering several captures): for every ICMPv6 packet of the
 //   capture, an event of its type between its addresses with its hop limit,
 //   whose target and router / solicited / override flags agree.
+// - `zeek-icmp6-nd-options`: zeek's ND options (btest core.icmp.icmp6-nd-
+//   options, a baseline covering several captures): each ND message of the
+//   capture that carries options has, in order, a record of its type whose
+//   options agree (type, length, link-layer address, MTU, prefix).
 // - `zeek-conn-log`: zeek's conn.log: every connection (UDP, TCP, ICMP; inner
 //   connections of tunnels too) with its endpoints, packets and IP bytes each
 //   way, `vxlan` service and tunnel parents, and no flow zeek did not log.
@@ -339,6 +343,66 @@ function compareZeekIcmp6Events(caps: Decoded[], text: string, c: Comparison): v
   if (c.compared === 0) fail(c, 'the capture holds no ICMPv6 packet to compare');
 }
 
+function compareZeekNdOptions(caps: Decoded[], text: string, c: Comparison): void {
+  // Records: `icmp_<name> options`, then one `[otype=..., len=..., ...]` line per option (and `MAC: ...` lines).
+  const records: { name: string; opts: string[] }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^icmp_(\w+) options$/.exec(line);
+    if (m) records.push({ name: m[1]!, opts: [] });
+    else if (records.length && /^\s+\[otype=/.test(line)) records[records.length - 1]!.opts.push(line.trim());
+  }
+  let next = 0;
+  for (const d of caps) {
+    const icmp = d.layers.find((l) => l.layer === 'icmpv6');
+    const type = Number(field(icmp, 'icmpv6.type'));
+    if (!icmp || type < 133 || type > 137) continue;
+    const f = icmp.fields;
+    const types = f.filter((x) => x.name === 'icmpv6.opt.type').map((x) => Number(x.value));
+    if (types.length === 0) continue;
+    const name = ND_NAMES[type]!;
+    let k = next;
+    while (k < records.length && records[k]!.name !== name) k++;
+    c.compared++;
+    if (k === records.length) { fail(c, `frame ${d.n}: ${name} with options ${types.join(', ')}: zeek printed no further ${name} options`, d.n - 1); continue; }
+    next = k + 1;
+    const z = records[k]!.opts;
+    // triode's options in order, each with its own fields: split the field list at each option type.
+    const ours: Record<string, string>[] = [];
+    for (const x of f) {
+      if (x.name === 'icmpv6.opt.type') ours.push({});
+      else if (x.name.startsWith('icmpv6.opt.') && ours.length) ours[ours.length - 1]![x.name] = x.value;
+    }
+    if (z.length !== types.length) { fail(c, `frame ${d.n}: zeek's ${name} has ${z.length} options, triode decodes ${types.length}: ${d.line}`, d.n - 1); continue; }
+    z.forEach((line, i) => {
+      const want: [string, string | undefined, string | undefined][] = [['type', /otype=(\d+)/.exec(line)?.[1], String(types[i])]];
+      const len = /len=(\d+)/.exec(line)?.[1];
+      if (len !== undefined && ours[i]!['icmpv6.opt.length'] !== undefined) want.push(['length', len, ours[i]!['icmpv6.opt.length']]);
+      const mac = /link_address=((?:\\x[0-9a-f]{2}|[^\\,])+),/.exec(line)?.[1];
+      if (mac !== undefined && mac !== '<uninitialized>') {
+        // zeek prints the six bytes as a string with \xNN escapes.
+        const bytes: number[] = [];
+        for (let p = 0; p < mac.length;) {
+          if (mac[p] === '\\' && mac[p + 1] === 'x') { bytes.push(parseInt(mac.slice(p + 2, p + 4), 16)); p += 4; } else bytes.push(mac.charCodeAt(p++));
+        }
+        want.push(['link-layer address', bytes.map((b) => b.toString(16).padStart(2, '0')).join(':'), ours[i]!['icmpv6.opt.linkaddr']]);
+      }
+      const mtu = /mtu=(\d+)/.exec(line)?.[1];
+      if (mtu !== undefined) want.push(['mtu', mtu, ours[i]!['icmpv6.opt.mtu']]);
+      const pfx = /prefix=\[prefix_len=(\d+),.*prefix=([^\]]+)\]/.exec(line);
+      if (pfx) {
+        // The prefix address is a field; its length is in the one-line decode's `[prefix P/L]`.
+        const theirs = `${canonAddr(pfx[2]!)}/${pfx[1]}`;
+        const addr = ours[i]!['icmpv6.opt.prefix'];
+        want.push(['prefix', theirs, addr !== undefined && d.line.includes(`[prefix ${canonAddr(addr)}/${pfx[1]}]`) ? theirs : addr]);
+      }
+      for (const [what, theirs, mine] of want) {
+        c.compared++;
+        if (theirs !== mine) fail(c, `frame ${d.n}: ${name} option ${i + 1}: zeek has ${what} ${theirs}, triode ${mine ?? 'none'}: ${d.line}`, d.n - 1);
+      }
+    });
+  }
+}
+
 function compareZeekConnLog(caps: Decoded[], text: string, c: Comparison): void {
   const lines = text.split('\n');
   const fieldsLine = lines.find((l) => l.startsWith('#fields'));
@@ -481,6 +545,7 @@ const COMPARE: Record<DecodeFormat, (caps: Decoded[], text: string, c: Compariso
   tcpdump: compareTcpdump,
   'zeek-ipv6-esp': compareZeekIpv6Esp,
   'zeek-icmp6-events': compareZeekIcmp6Events,
+  'zeek-icmp6-nd-options': compareZeekNdOptions,
   'zeek-conn-log': compareZeekConnLog,
   'suricata-checks': compareSuricataChecks,
 };

@@ -239,7 +239,7 @@ const REQUIRED: Record<string, string[]> = {
   ],
   'third-party': [
     'tcpdump-vxlan', 'tcpdump-esp0', 'tcpdump-arp-too-long-tha', 'tcpdump-icmpv6', 'zeek-ipv6-esp', 'zeek-icmp6-neighbor-advert',
-    'zeek-tunnels-vxlan', 'suricata-decode-arp-2', 'suricata-eve-flow-esp', 'suricata-vxlan-decoder-02',
+    'zeek-icmp6-nd-options', 'zeek-tunnels-vxlan', 'suricata-decode-arp-2', 'suricata-eve-flow-esp', 'suricata-vxlan-decoder-02',
   ],
 };
 
