@@ -257,7 +257,7 @@ function checkAcct(dev, what) {
 }
 
 const backend = getAeadBackend();
-console.log(`backend: ${backend.name}${backend.path ? ` (path ${backend.path}${backend.paths ? `; paths here: ${backend.paths.join(', ')}` : ''})` : ''}; AES-256-GCM, 16-byte ICV; best of ${PASSES} alternating passes of ${SECONDS} s${CPU ? ' of CPU time' : ''}`);
+console.log(`backend: ${backend.name}${backend.path ? ` (path ${backend.path}${backend.bulk ? `, ${backend.bulk} bulk` : ''}${backend.paths ? `; paths here: ${backend.paths.join(', ')}` : ''})` : ''}; AES-256-GCM, 16-byte ICV; best of ${PASSES} alternating passes of ${SECONDS} s${CPU ? ' of CPU time' : ''}`);
 
 const results = [];
 for (const n of COUNTS) {

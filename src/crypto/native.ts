@@ -23,6 +23,7 @@ interface AddonApi {
   open(slab: Uint8Array, desc: Uint32Array, n: number, status: Uint8Array): void;
   path?: NativePath; // absent in addons built before the gcm128 path
   evpPath: 'params' | 'init';
+  bulk?: 'stitched';
 }
 
 interface Addon extends AddonApi {
@@ -47,6 +48,13 @@ export interface NativeAeadBackend extends AeadBackend {
   readonly paths: readonly NativePath[];
   /** Why 'gcm128' is not among `paths`, when it is not. */
   readonly gcm128Unavailable: string | undefined;
+  /**
+   * 'stitched' when the gcm128 path runs OpenSSL's stitched AES-NI + GHASH
+   * bulk functions (aesni_gcm_encrypt/decrypt) on packets of 288 bytes and
+   * more (96 on open), as OpenSSL's own GCM cipher does; undefined otherwise
+   * (TRIODE_CRYPTO_NO_STITCH=1 turns it off).
+   */
+  readonly bulk: 'stitched' | undefined;
 }
 
 /** Where the addon is expected: <repo>/native/triode_crypto.node (same from src/ and dist/). */
@@ -86,6 +94,7 @@ function backend(addon: Addon, api: AddonApi): NativeAeadBackend {
     evpPath: api.evpPath,
     paths: addon.paths ?? [path],
     gcm128Unavailable: addon.gcm128Unavailable,
+    bulk: api.bulk,
   };
 }
 

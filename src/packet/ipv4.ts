@@ -134,8 +134,19 @@ export function checkIpv4(b: Uint8Array, off: number, len: number, verifyChecksu
   if (hlen > len) return IPV4_TRUNCATED;
   const total = (b[off + 2]! << 8) | b[off + 3]!;
   if (total < hlen || total > len) return IPV4_BAD_TOTAL_LENGTH;
-  if (verifyChecksum && !checksumVerifies(b, off, hlen)) return IPV4_BAD_CHECKSUM;
+  if (verifyChecksum && !(hlen === IPV4_HEADER_LEN ? ipv4Header20Verifies(b, off) : checksumVerifies(b, off, hlen))) return IPV4_BAD_CHECKSUM;
   return IPV4_OK;
+}
+
+/** checksumVerifies for a 20-byte header, unrolled: the hot path's common case. */
+function ipv4Header20Verifies(b: Uint8Array, o: number): boolean {
+  let s = ((b[o]! << 8) | b[o + 1]!) + ((b[o + 2]! << 8) | b[o + 3]!) + ((b[o + 4]! << 8) | b[o + 5]!)
+    + ((b[o + 6]! << 8) | b[o + 7]!) + ((b[o + 8]! << 8) | b[o + 9]!) + ((b[o + 10]! << 8) | b[o + 11]!)
+    + ((b[o + 12]! << 8) | b[o + 13]!) + ((b[o + 14]! << 8) | b[o + 15]!) + ((b[o + 16]! << 8) | b[o + 17]!)
+    + ((b[o + 18]! << 8) | b[o + 19]!);
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return s === 0xffff;
 }
 
 /** Walks the options of a header already checked by `checkIpv4`; returns IPV4_OK or IPV4_BAD_OPTIONS. */

@@ -53,7 +53,42 @@ pub struct Fns {
     gcm_finish: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, tag: *const u8, len: usize) -> i32,
     gcm_tag: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, tag: *mut u8, len: usize),
     gcm_release: unsafe extern "C" fn(ctx: *mut Gcm128Ctx),
+    /// OpenSSL's stitched AES-NI + GHASH bulk functions, when this node has them (see `Stitched`).
+    stitched: Option<Stitched>,
 }
+
+/// The bulk of a packet through `aesni_gcm_encrypt` / `aesni_gcm_decrypt`
+/// (crypto/modes/asm/aesni-gcm-x86_64.pl: AES-CTR and GHASH interleaved, six
+/// blocks at a time, one pass over the data), as OpenSSL's own GCM cipher
+/// does for long enough input (providers/.../cipher_aes_gcm_hw.c: 288 bytes
+/// and more on seal, 96 on open); the rest goes through the ctr32 functions.
+/// They take the counter block (GCM128_CONTEXT.Yi) and the hash (Xi, with H
+/// and the Htable right behind it) by pointer, so they depend on the context's
+/// layout (OpenSSL 3.0 crypto/modes/modes_local.h: Yi, EKi, EK0, len, Xi, H
+/// at 16-byte steps, Htable[16], gmult, ghash, mres, ares, block, key) and
+/// on the Htable being the AVX one: FastKey::new checks both on each context
+/// (its ghash, block and key fields hold what they must) before using them.
+#[derive(Clone, Copy)]
+pub struct Stitched {
+    enc: unsafe extern "C" fn(inp: *const u8, out: *mut u8, len: usize, key: *const c_void, ivec: *mut u8, xi: *mut u64) -> usize,
+    dec: unsafe extern "C" fn(inp: *const u8, out: *mut u8, len: usize, key: *const c_void, ivec: *mut u8, xi: *mut u64) -> usize,
+    /// CRYPTO_gcm128_encrypt / _decrypt, called with length 0 to fold the AAD into the hash first.
+    gcm_encrypt: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, inp: *const u8, out: *mut u8, len: usize) -> i32,
+    gcm_decrypt: unsafe extern "C" fn(ctx: *mut Gcm128Ctx, inp: *const u8, out: *mut u8, len: usize) -> i32,
+    /// Address of gcm_ghash_avx: the context's ghash must be it.
+    ghash_avx: usize,
+}
+
+// GCM128_CONTEXT offsets (OpenSSL 3.0, 64-bit; see `Stitched`).
+const CTX_YI: usize = 0;
+const CTX_LEN_MSG: usize = 56; // len.u[1]
+const CTX_XI: usize = 64;
+const CTX_GHASH: usize = 96 + 256 + 8;
+const CTX_BLOCK: usize = CTX_GHASH + 8 + 8;
+const CTX_KEY: usize = CTX_BLOCK + 8;
+/// Shortest data the stitched functions are given (OpenSSL's AES_GCM_ENC_BYTES / AES_GCM_DEC_BYTES).
+const STITCHED_MIN_SEAL: usize = 288;
+const STITCHED_MIN_OPEN: usize = 96;
 
 /// The leading fields of glibc's / musl's `struct dl_phdr_info` (<link.h>, 64-bit).
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
@@ -138,6 +173,19 @@ impl Fns {
                 gcm_finish: fnp(sym("CRYPTO_gcm128_finish")?),
                 gcm_tag: fnp(sym("CRYPTO_gcm128_tag")?),
                 gcm_release: fnp(sym("CRYPTO_gcm128_release")?),
+                stitched: (|| -> Result<Stitched, String> {
+                    if std::env::var_os("TRIODE_CRYPTO_NO_STITCH").is_some() {
+                        return Err("TRIODE_CRYPTO_NO_STITCH is set".into());
+                    }
+                    Ok(Stitched {
+                        enc: fnp(sym("aesni_gcm_encrypt")?),
+                        dec: fnp(sym("aesni_gcm_decrypt")?),
+                        gcm_encrypt: fnp(sym("CRYPTO_gcm128_encrypt")?),
+                        gcm_decrypt: fnp(sym("CRYPTO_gcm128_decrypt")?),
+                        ghash_avx: sym("gcm_ghash_avx")? as usize,
+                    })
+                })()
+                .ok(),
             })
         }
     }
@@ -184,6 +232,8 @@ pub struct FastKey {
     fns: &'static Fns,
     aes: Box<AesKey>,
     ctx: *mut Gcm128Ctx,
+    /// The stitched bulk functions apply to this context (`Stitched`).
+    stitched: Option<Stitched>,
 }
 
 impl Drop for FastKey {
@@ -206,7 +256,7 @@ impl FastKey {
         if !matches!(key.len(), 16 | 24 | 32) {
             return None;
         }
-        let mut k = FastKey { fns, aes: Box::new(AesKey { rd_key: [0; 60], rounds: 0 }), ctx: std::ptr::null_mut() };
+        let mut k = FastKey { fns, aes: Box::new(AesKey { rd_key: [0; 60], rounds: 0 }), ctx: std::ptr::null_mut(), stitched: None };
         // SAFETY: `key` has the stated bit length; the AES_KEY is ours and boxed,
         // so the pointer the GCM128 context keeps stays valid until Drop releases it.
         unsafe {
@@ -219,8 +269,19 @@ impl FastKey {
                 return None;
             }
             k.ctx = (fns.gcm_new)(&*k.aes as *const AesKey as *const c_void, fns.encrypt);
+            if k.ctx.is_null() {
+                return None;
+            }
+            // The stitched functions only if the context is laid out as they assume: its ghash
+            // is the AVX one, its block function and key pointer are the ones given to gcm_new.
+            if let Some(st) = fns.stitched {
+                let at = |off: usize| std::ptr::read_unaligned((k.ctx as *const u8).add(off) as *const usize);
+                if at(CTX_GHASH) == st.ghash_avx && at(CTX_BLOCK) == fns.encrypt as usize && at(CTX_KEY) == &*k.aes as *const AesKey as usize {
+                    k.stitched = Some(st);
+                }
+            }
         }
-        if k.ctx.is_null() { None } else { Some(k) }
+        Some(k)
     }
 
     /// Encrypts the data in place and writes the (truncated) ICV. False if OpenSSL refuses.
@@ -234,11 +295,47 @@ impl FastKey {
         if (f.gcm_aad)(self.ctx, p.aad, p.aad_len) != 0 {
             return false;
         }
-        if (f.gcm_encrypt_ctr32)(self.ctx, p.data, p.data, p.data_len, f.ctr32) != 0 {
+        let mut done = 0;
+        if let Some(st) = self.stitched {
+            if p.data_len >= STITCHED_MIN_SEAL {
+                done = self.bulk(st.gcm_encrypt, st.enc, p);
+                if done == usize::MAX {
+                    return false;
+                }
+            }
+        }
+        if (f.gcm_encrypt_ctr32)(self.ctx, p.data.add(done), p.data.add(done), p.data_len - done, f.ctr32) != 0 {
             return false;
         }
         (f.gcm_tag)(self.ctx, p.tag, p.tag_len);
         true
+    }
+
+    /// The stitched part of a packet (a multiple of 96 bytes from its start), as
+    /// OpenSSL's GCM cipher does it: fold the AAD into the hash (a zero-length
+    /// update), run the bulk function on the counter block and hash in the
+    /// context, count what it did in the message length. Returns the bytes done,
+    /// or usize::MAX if OpenSSL refused the zero-length update.
+    #[inline]
+    unsafe fn bulk(
+        &self,
+        update: unsafe extern "C" fn(*mut Gcm128Ctx, *const u8, *mut u8, usize) -> i32,
+        f: unsafe extern "C" fn(*const u8, *mut u8, usize, *const c_void, *mut u8, *mut u64) -> usize,
+        p: &Packet,
+    ) -> usize {
+        if update(self.ctx, p.data, p.data, 0) != 0 {
+            return usize::MAX;
+        }
+        let c = self.ctx as *mut u8;
+        let done = f(p.data, p.data, p.data_len, &*self.aes as *const AesKey as *const c_void, c.add(CTX_YI), c.add(CTX_XI) as *mut u64);
+        let len = c.add(CTX_LEN_MSG) as *mut u64;
+        std::ptr::write_unaligned(len, std::ptr::read_unaligned(len) + done as u64);
+        done
+    }
+
+    /// Whether this key's context runs the stitched bulk functions.
+    pub fn is_stitched(&self) -> bool {
+        self.stitched.is_some()
     }
 
     /// Verifies the ICV and decrypts the data in place; on failure the data is zeroed.
@@ -252,8 +349,16 @@ impl FastKey {
         let mut want = [0u8; 16];
         std::ptr::copy(p.tag, want.as_mut_ptr(), p.tag_len.min(16));
         (f.gcm_setiv)(self.ctx, p.nonce, 12);
-        let ok = (f.gcm_aad)(self.ctx, p.aad, p.aad_len) == 0
-            && (f.gcm_decrypt_ctr32)(self.ctx, p.data, p.data, p.data_len, f.ctr32) == 0
+        let mut ok = (f.gcm_aad)(self.ctx, p.aad, p.aad_len) == 0;
+        let mut done = 0;
+        if let Some(st) = self.stitched {
+            if ok && p.data_len >= STITCHED_MIN_OPEN {
+                done = self.bulk(st.gcm_decrypt, st.dec, p);
+                ok = done != usize::MAX;
+            }
+        }
+        ok = ok
+            && (f.gcm_decrypt_ctr32)(self.ctx, p.data.add(done), p.data.add(done), p.data_len - done, f.ctr32) == 0
             && (f.gcm_finish)(self.ctx, want.as_ptr(), p.tag_len) == 0;
         if !ok && p.data_len > 0 {
             std::ptr::write_bytes(p.data, 0, p.data_len); // never hand out unauthenticated plaintext
@@ -286,7 +391,10 @@ pub fn self_test(fns: &'static Fns, reference: evp::Path) -> Result<(), String> 
         }
     }
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
-    const LENS: [usize; 20] = [0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 96, 127, 255, 256, 1420, 9000];
+    // 95/96/97, 287/288/289 and up: either side of where the stitched bulk functions take over.
+    const LENS: [usize; 32] = [
+        0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 97, 127, 191, 192, 255, 256, 287, 288, 289, 383, 384, 576, 1404, 1420, 1500, 9000,
+    ];
     let mut buf = vec![0u8; 12 + 20 + 9000 + 16];
     let mut fast = vec![0u8; buf.len()];
     let mut slow = vec![0u8; buf.len()];

@@ -8,6 +8,8 @@
 //!   path: "gcm128" | "evp-params" | "evp-init"  how OpenSSL is driven per packet:
 //!                                            gcm128.rs (fast, internal API) or evp.rs
 //!   evpPath: "params" | "init"               the EVP way in use or, under gcm128, the fallback
+//!   bulk?: "stitched"                        gcm128 runs OpenSSL's stitched AES-NI+GHASH bulk
+//!                                            functions on long packets (TRIODE_CRYPTO_NO_STITCH=1: not)
 //!   paths: string[]                          every path that passed its self-tests here
 //!   gcm128Unavailable?: string               why the fast path is not in `paths`
 //!   withPath(path) -> { addKey, removeKey, seal, open, path, evpPath }
@@ -76,6 +78,8 @@ struct Avail {
     fast: Result<&'static Fns, String>,
     /// EVP params passed its known-answer tests.
     params: bool,
+    /// The fast path's keys run OpenSSL's stitched AES-NI + GHASH bulk functions (gcm128.rs `Stitched`).
+    stitched: bool,
 }
 
 static AVAIL: OnceLock<Result<Avail, String>> = OnceLock::new();
@@ -90,7 +94,8 @@ fn avail() -> Result<&'static Avail, Error> {
             let f: &'static Fns = Box::leak(Box::new(f));
             gcm128::self_test(f, Path::Init).map(|()| f).map_err(|e| format!("self-test failed: {e}"))
         });
-        Ok(Avail { fast, params })
+        let stitched = fast.as_ref().ok().and_then(|f| FastKey::new(f, &[7u8; 32])).is_some_and(|k| k.is_stitched());
+        Ok(Avail { fast, params, stitched })
     });
     a.as_ref().map_err(|e| napi::plain(e.clone()))
 }
@@ -338,6 +343,9 @@ unsafe fn export_api(env: Env, obj: Value, st: *mut State) -> Result<(), Error> 
     }
     let (engine, evp_path) = ((*st).engine, (*st).evp_path);
     napi::export_str(env, obj, "path\0", engine.name())?;
+    if engine == Engine::Gcm128 && avail()?.stitched {
+        napi::export_str(env, obj, "bulk\0", "stitched")?;
+    }
     napi::export_str(env, obj, "evpPath\0", if evp_path == Path::Params { "params" } else { "init" })
 }
 
