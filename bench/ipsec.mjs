@@ -9,9 +9,12 @@
 //     si-outside-input → esp-decrypt (anti-replay) → st0-input → ip4-input →
 //     ip4-lookup → ip4-rewrite → interface-output (the LAN port's sink)
 //
-// Device A is the hub: N VPNs (st0.1 .. st0.N, IKE gateways to N remote
-// gateway addresses, N routes into the st0 units), keys from an esp_sa file of
-// 2N records. The decrypt input is made once, untimed, by device B (the N
+// Device A is the hub: N VPNs (N = 1, 2,000 and 10,000: st0.1 .. st0.N on one
+// si- pair, IKE gateways to N remote gateway addresses, N routes into the st0
+// units), keys from an esp_sa file of 2N records; frames go to the VPNs in
+// round robin. Each N reports the time to build the hub (esp_sa, Junos text,
+// DeviceRt) and memory after it (RSS, JS heap, typed-array memory; after a
+// full GC). The decrypt input is made once, untimed, by device B (the N
 // spokes, the mirror configuration) encrypting frames with rising sequence
 // numbers; each time the input wraps, A's inbound replay windows are re-seeded
 // (untimed) so anti-replay never rejects. Any drop throws.
@@ -22,7 +25,9 @@
 // The core port has mtu 9192 so that 1518 B frames' ESP packets are not
 // fragmented. Gbps counts the cleartext frames (size × 8, no preamble/IFG).
 //
-// Run: npm run build && node bench/ipsec.mjs     VPNS=2000 PASSES=5 SECONDS=0.3
+// Run: npm run build && node bench/ipsec.mjs     COUNTS=1,2000,10000 CASES=64,IMIX,1420 DIRS=enc,dec
+//   PASSES=5 SECONDS=0.3 RAW_SECONDS CLOCK=cpu RUNTIME=1 (per-node ns/packet) BUILD_ONLY=1 (configuration
+//   build time and memory only). About 2.5 minutes with the defaults; COUNTS=1,2000 is quicker.
 import { DeviceRt } from '../dist/device/device.js';
 import { loadJunosText } from '../dist/config/junos-device.js';
 import { parseEspSaFile } from '../dist/config/esp-sa-file.js';
@@ -40,8 +45,8 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 
 const MANY = Number(process.env.VPNS ?? 2000);
-/** VPN counts to run (COUNTS=1,2000,10000); CASES=IMIX,1420 and DIRS=enc / dec select a subset. */
-const COUNTS = (process.env.COUNTS ?? `1,${MANY}`).split(',').map(Number);
+/** VPN counts to run (default 1, 2,000 and 10,000); CASES=IMIX,1420 and DIRS=enc / dec select a subset. */
+const COUNTS = (process.env.COUNTS ?? `1,${MANY},10000`).split(',').map(Number);
 const ONLY = process.env.CASES?.split(',');
 const DIRS = (process.env.DIRS ?? 'enc,dec').split(',');
 const PASSES = Number(process.env.PASSES ?? 5);
@@ -287,7 +292,9 @@ for (const n of COUNTS) {
   const inbound = a.ipsec.sas.filter((s) => !s.outbound);
   const reseed = () => { for (const s of inbound) s.replay.seed(0, 0); };
   // Input length: a multiple of the vector, of n and (for n = 1) of the IMIX pattern.
-  const count = n === 1 ? VECTOR_SIZE * 3 : VECTOR_SIZE * (n / 16);
+  // FRAMES=160000 gives every N the same input size (1 VPN's 768 frames stay in cache; 10,000 VPNs'
+  // 160,000 stream from memory), to tell the cost of many SAs from that of a large input.
+  const count = process.env.FRAMES ? Number(process.env.FRAMES) : n === 1 ? VECTOR_SIZE * 3 : VECTOR_SIZE * (n / 16);
   if (count % VECTOR_SIZE || count % n) throw new Error(`VPNS must be a multiple of 16 (got ${n})`);
   for (const c of CASES) {
     const enc = pack(cleartext('A', n, c.sizes, count));
@@ -341,7 +348,7 @@ for (const n of COUNTS) {
 }
 
 const f = (x, d = 2) => x.toFixed(d);
-console.log('VPNs  size     encrypt Mpps   Gbps  ns/pkt  /ceiling   decrypt Mpps   Gbps  ns/pkt  /ceiling   raw AES-GCM ceiling Mpps  ns/pkt');
+console.log(' VPNs size     encrypt Mpps   Gbps  ns/pkt  /ceiling   decrypt Mpps   Gbps  ns/pkt  /ceiling   raw AES-GCM ceiling Mpps  ns/pkt');
 for (const r of results) {
   const gbps = (x) => f((x.mpps * 1e6 * r.mean * 8) / 1e9);
   console.log(`${String(r.n).padStart(4)}  ${r.name.padEnd(7)} ${f(r.enc.mpps).padStart(12)} ${gbps(r.enc).padStart(6)} ${f(r.enc.ns, 0).padStart(7)} ${f(r.enc.mpps / r.raw.mpps).padStart(9)}   ${f(r.dec.mpps).padStart(12)} ${gbps(r.dec).padStart(6)} ${f(r.dec.ns, 0).padStart(7)} ${f(r.dec.mpps / r.raw.mpps).padStart(9)}   ${f(r.raw.mpps).padStart(24)} ${f(r.raw.ns, 0).padStart(7)}`);
@@ -349,4 +356,13 @@ for (const r of results) {
 const at = (n, name) => results.find((r) => r.n === n && r.name === name);
 const big = at(1, '1420 B');
 const imix = at(1, 'IMIX');
+for (const n of COUNTS) {
+  if (n === 1) continue;
+  const parts = [];
+  for (const r of results.filter((x) => x.n === n)) {
+    const one = at(1, r.name);
+    if (one) parts.push(`${r.name} ${f(r.enc.mpps / one.enc.mpps)} / ${f(r.dec.mpps / one.dec.mpps)}`);
+  }
+  if (parts.length) console.log(`${n} VPNs in round robin, Mpps as a fraction of 1 VPN's (encrypt / decrypt): ${parts.join(', ')}`);
+}
 if (big && imix) console.log(`targets: 1420 B ≥ 0.5 × ceiling: encrypt ${f(big.enc.mpps / big.raw.mpps)}, decrypt ${f(big.dec.mpps / big.raw.mpps)}; IMIX ≥ 2.5 Mpps: encrypt ${f(imix.enc.mpps)}, decrypt ${f(imix.dec.mpps)} (1 VPN)`);

@@ -31,6 +31,11 @@ export function checksumAdd(b: Uint8Array, off: number, len: number, sum = 0): n
 /** Folds a running sum to 16 bits (end-around carry). Not complemented. */
 export function checksumFold(sum: number): number {
   let s = sum;
+  if (s <= 0x7fffffff) {
+    // The usual case (a header's worth of words): two integer folds, no division.
+    s = (s & 0xffff) + (s >>> 16);
+    return (s & 0xffff) + (s >>> 16);
+  }
   while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
   return s;
 }
