@@ -19,6 +19,7 @@ import { runStats, type RunStats } from '../run/stats.js';
 import type { CaseSaState, CaseSpec } from './case.js';
 import { runDecodeCase } from './decode-case.js';
 import { applyMasks, type MaskField } from './masks.js';
+import { runStfCase } from './stf.js';
 import type { DeviceRt } from '../device/device.js';
 import { splitSeq } from '../ipsec/esn.js';
 
@@ -285,6 +286,15 @@ export function checkCase(spec: CaseSpec, ex: CaseExecution): CaseFailure[] {
 /** Loads nothing: runs a loaded case and checks it. Never throws. */
 export function runCase(spec: CaseSpec, opts: Omit<ExecuteOptions, 'outDir'> = {}): CaseOutcome {
   if (spec.kind === 'decode') return runDecodeCase(spec);
+  if (spec.stf) {
+    // The STF file's packets become pcaps in a directory of their own for the run.
+    const work = mkdtempSync(join(tmpdir(), 'triode-stf-'));
+    try {
+      return runStfCase(spec, work, opts).outcome;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
   let ex: CaseExecution;
   try {
     ex = executeCase(spec, opts);

@@ -1,8 +1,13 @@
 // STF files (BMv2/p4c): parsing with located errors, nibble wildcards and `$`
 // as p4c's bmv2stf.py compares them, and the expected frame made against an
 // output.
-import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/model.js';
+import { loadCase } from './case.js';
+import { runCase } from './run-case.js';
 import { materializeExpect, parseStf, stfMatches } from './stf.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
@@ -74,5 +79,25 @@ describe('STF comparison', () => {
     expect(materializeExpect(e, got, { tsSec: 0, tsNsec: 0 })).toEqual({ tsSec: 5, tsNsec: 7, data: bytes('0a1b77ee') });
     expect(materializeExpect(exact, got, { tsSec: 0, tsNsec: 0 }).data).toEqual(bytes('0a1b77'));
     expect(materializeExpect(e, undefined, { tsSec: 9, tsNsec: 1 })).toEqual({ tsSec: 9, tsNsec: 1, data: bytes('0a0b00') });
+  });
+});
+
+describe('an STF case through runCase', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'triode-stf-case-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const root = join(import.meta.dirname, '..', '..');
+  cpSync(join(root, 'src', 'cli', 'testdata', 'demo-r1.stf'), join(dir, 'demo-r1.stf'));
+  writeFileSync(join(dir, 'case.yaml'), `config: ${JSON.stringify(join(root, 'examples', 'demo', 'r1.conf'))}\nstf: demo-r1.stf\nports: { 0: et-0/0/0 }\ncounters:\n  drops.ip4_ttl_expired: 1\n`);
+
+  it('runs the STF packets and checks its expectations and the counters (never passing vacuously)', () => {
+    const ok = runCase(loadCase(dir));
+    expect(ok.failures).toEqual([]);
+    expect(ok.execution?.stats.accounting.in).toBe(3);
+    const f = join(dir, 'demo-r1.stf');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/^expect 0 020000000a0a 9efaa6af7515 0806 .*$/m, (l) => l.replace('0002 9efaa6af7515', '0001 9efaa6af7515')));
+    const bad = runCase(loadCase(dir));
+    expect(bad.passed).toBe(false);
+    expect(bad.failures[0]).toMatchObject({ kind: 'output', port: 'et-0/0/0', index: 0, loc: { file: f, line: 9, col: 1 } });
+    expect(bad.failures[0].message).toMatch(/^port et-0\/0\/0: packet 1 of 3 differs: byte 21 \(arp\.opcode\) is 0x02, expected 0x01/);
   });
 });
