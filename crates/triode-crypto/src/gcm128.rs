@@ -333,6 +333,28 @@ impl FastKey {
         done
     }
 
+    /// Asks the CPU to start loading this key's schedule and GCM context (11
+    /// cache lines; with thousands of SAs in round robin they are in no cache),
+    /// so a batch has these loads of all its packets in flight up front instead
+    /// of stalling on them one packet at a time (VPP prefetches the same way).
+    /// Measured with 10,000 VPNs: esp-encrypt 30-55% faster per packet.
+    #[inline]
+    pub fn prefetch(&self) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: prefetches never fault; the addresses are our own allocations.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let a = &*self.aes as *const AesKey as *const i8;
+            for off in (0..std::mem::size_of::<AesKey>()).step_by(64) {
+                _mm_prefetch::<_MM_HINT_T0>(a.add(off));
+            }
+            let c = self.ctx as *const i8;
+            for off in (0..CTX_KEY + 8).step_by(64) {
+                _mm_prefetch::<_MM_HINT_T0>(c.add(off));
+            }
+        }
+    }
+
     /// Whether this key's context runs the stitched bulk functions.
     pub fn is_stitched(&self) -> bool {
         self.stitched.is_some()
