@@ -2,24 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { loadJunosFile, loadJunosText } from './junos-device.js';
-import { ConfigError, formatLoc, type Device } from './model.js';
+import { errors, strip } from './testing.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** The model without source locations (and file names). */
-function strip(d: Device): unknown {
-  return JSON.parse(JSON.stringify(d, (k, v) => (k === 'loc' || k === 'source' ? undefined : v)));
-}
-
-function errors(text: string): string[] {
-  try {
-    loadJunosText(text, 'r.conf');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${formatLoc(p.loc)}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
 
 describe('realistic MX configuration', () => {
   const curly = loadJunosFile(fixture('mx-pe1.conf'));

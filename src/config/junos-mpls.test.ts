@@ -1,21 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { loadJunosText } from './junos-device.js';
-import { ConfigError, formatLoc, type Device } from './model.js';
+import { errors, strip } from './testing.js';
 
 /** The model without source locations (and file names). */
-function strip(d: Device): unknown {
-  return JSON.parse(JSON.stringify(d, (k, v) => (k === 'loc' || k === 'source' ? undefined : v)));
-}
-
-function errors(text: string): string[] {
-  try {
-    loadJunosText(text, 'r.conf');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${formatLoc(p.loc)}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
 
 /** `r.conf:line:col` of the n-th (0-based) occurrence of `needle` in `text`. */
 function at(text: string, needle: string, nth = 0): string {
