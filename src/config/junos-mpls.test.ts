@@ -152,6 +152,16 @@ protocols { mpls { interface all; ${mpls} } }`;
     ]);
   });
 
+  test('the network and broadcast addresses of a connected subnet are no neighbour (as for a static route)', () => {
+    const t = base(gr, 'static-label-switched-path A { transit 1000100 { swap 1000101; next-hop 10.12.0.3; } } '
+      + 'static-label-switched-path B { transit 1000102 { swap 1000103; next-hop 10.12.0.0; } } '
+      + 'static-label-switched-path C { transit 1000104 { swap 1000105; next-hop 10.12.0.2; } }');
+    expect(errors(t)).toEqual([
+      `${at(t, '10.12.0.3')}: static-label-switched-path A: next-hop 10.12.0.3 is not on a directly connected subnet`,
+      `${at(t, '10.12.0.0;')}: static-label-switched-path B: next-hop 10.12.0.0 is not on a directly connected subnet`,
+    ]);
+  });
+
   test('an Ethernet next hop given by interface only is not point-to-point', () => {
     const t = base(gr, 'static-label-switched-path A { ingress { next-hop et-0/0/0.0; to 192.168.255.2; push 1000200; } }');
     expect(errors(t)).toEqual([

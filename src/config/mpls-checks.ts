@@ -58,7 +58,11 @@ function onSubnet(ifl: Ifl, address: string): boolean {
   if (!ip) return false;
   return (ifl.inet?.addresses ?? []).some((a) => {
     const own = parseInterfaceAddress(a.address);
-    return typeof own !== 'string' && a.prefixLength < 32 && own.ip.value !== ip.value && sameSubnet(own.ip, ip, a.prefixLength);
+    if (typeof own === 'string' || a.prefixLength >= 32 || own.ip.value === ip.value || !sameSubnet(own.ip, ip, a.prefixLength)) return false;
+    // The subnet's network and broadcast addresses are no neighbour (as a static route's next hop there does not resolve).
+    const hostBits = BigInt(32 - a.prefixLength);
+    const host = ip.value & ((1n << hostBits) - 1n);
+    return a.prefixLength >= 31 || (host !== 0n && host !== (1n << hostBits) - 1n);
   });
 }
 

@@ -419,10 +419,10 @@ interfaces {
   et-0/0/1 { unit 0 { family inet { address 10.23.0.2/30; } family mpls; } }
 }
 protocols { mpls { ${mpls} interface all;
-  static-label-switched-path PE1-PE2 { transit 1000100 { swap 1000101; next-hop 10.23.0.3; } } } }`;
+  static-label-switched-path PE1-PE2 { transit 1000100 { swap 1000101; next-hop 10.23.0.1; } } } }`;
   }
   const n = name === 'PE1' ? 1 : 2;
-  const core = n === 1 ? '10.12.0.1/30' : '10.23.0.3/30';
+  const core = n === 1 ? '10.12.0.1/30' : '10.23.0.1/30';
   const lsp = n === 1
     ? 'static-label-switched-path PE1-PE2 { ingress { next-hop 10.12.0.2; to 192.168.255.2; push 1000100; } }'
     : 'static-label-switched-path PE1-PE2 { transit 1000101 { pop; } }';
@@ -482,7 +482,7 @@ describe('static LSPs on Ethernet: push, swap, pop across three routers', () => 
     expect(r.stats.devices.P.interfaces['et-0/0/1.0'].outputPackets).toBe(5 + 1); // + its ARP request
     const [pe1, p] = r.devices;
     expect(show(pe1, 'route 2001:db8:2::2')).toContain('>  to 10.12.0.2 via et-0/0/0.0, Push 1000100');
-    expect(show(p, 'route table mpls.0')).toContain('>  to 10.23.0.3 via et-0/0/1.0, Swap 1000101');
+    expect(show(p, 'route table mpls.0')).toContain('>  to 10.23.0.1 via et-0/0/1.0, Swap 1000101');
     expect(show(p, 'mpls static-lsp')).toMatch(/PE1-PE2\s+1000100\s+Up\s+Swap 1000101/);
   });
 
