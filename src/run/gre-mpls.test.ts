@@ -5,7 +5,8 @@
 // inside, IPv4 and IPv6 outside) and static LSPs on Ethernet (push, swap,
 // pop across three routers), loops, unknown labels and TTL expiry.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -241,40 +242,13 @@ for p in rdpcap(sys.argv[1]):
 });
 
 /**
- * A PE of the plain GRE pair (no IPsec): gr-0/0/0.0 between the IPv4
- * loopbacks carries IPv4 (a route to the interface) and IPv6 (a route to an
- * address on the unit's subnet); gr-0/0/0.1 between the IPv6 loopbacks
- * carries IPv4 (a recursive route via its subnet). The loopbacks route over
- * the Ethernet core, resolved by ARP and ND across the link.
+ * The plain GRE pair (no IPsec) is the configuration of the library case
+ * pcaps/mpls-gre/gre-v4-v6 (written by scripts/make-mpls-gre-cases.mjs, where
+ * it is described): gr-0/0/0.0 between the IPv4 loopbacks carries IPv4 and
+ * IPv6, gr-0/0/0.1 between the IPv6 loopbacks carries IPv4.
  */
 function grePe(n: 1 | 2): string {
-  const far = n === 1 ? 2 : 1;
-  const ce = n === 1 ? CE1 : CE2;
-  return `
-system { host-name PE${n}; }
-interfaces {
-  et-0/0/0 { unit 0 { family inet { address 172.16.0.${n}/24; } family inet6 { address 2001:db8:c::${n}/64; } } }
-  et-0/0/1 { unit 0 {
-    family inet { address 10.${n}.0.1/24 { arp 10.${n}.0.2 mac ${ce}; } address 10.${n + 2}.0.1/24 { arp 10.${n + 2}.0.2 mac ${ce}; } }
-    family inet6 { address 2001:db8:${n}::1/64 { ndp 2001:db8:${n}::2 mac ${ce}; } } } }
-  lo0 { unit 0 { family inet { address 192.168.255.${n}/32; } family inet6 { address 2001:db8:ff::${n}/128; } } }
-  gr-0/0/0 {
-    unit 0 { tunnel { source 192.168.255.${n}; destination 192.168.255.${far}; }
-      family inet { address 10.255.0.${n}/30; } family inet6 { address 2001:db8:255::${n}/64; } }
-    unit 1 { tunnel { source 2001:db8:ff::${n}; destination 2001:db8:ff::${far}; } family inet { address 10.254.0.${n}/30; } }
-  }
-}
-routing-options {
-  static {
-    route 192.168.255.${far}/32 next-hop 172.16.0.${far};
-    route 10.${far}.0.0/24 next-hop gr-0/0/0.0;
-    route 10.${far + 2}.0.0/24 next-hop 10.254.0.${far};
-  }
-  rib inet6.0 { static {
-    route 2001:db8:ff::${far}/128 next-hop 2001:db8:c::${far};
-    route 2001:db8:${far}::/64 next-hop 2001:db8:255::${far};
-  } }
-}`;
+  return readFileSync(fileURLToPath(new URL(`../../pcaps/mpls-gre/gre-v4-v6/pe${n}.conf`, import.meta.url)), 'utf8');
 }
 
 describe('plain GRE: IPv4 and IPv6 inside, IPv4 and IPv6 outside', () => {
