@@ -67,7 +67,7 @@ tshark with  -o esp.enable_encryption_decode:TRUE -o 'uat:esp_sa:<each line of t
   },
 };
 
-export function demoCommand(argv: string[]): number {
+export async function demoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -83,7 +83,7 @@ export function demoCommand(argv: string[]): number {
   const demo = DEMOS[name];
   if (!demo) throw new Error(`unknown demo "${name}" (demos: ${names})`);
   const { args, after } = demo(values['out-dir'] ?? join('out', name));
-  const status = runCommand(args);
+  const status = await runCommand(args);
   if (status === 0 && after) console.log(`\n${after}`);
   return status;
 }

@@ -5,6 +5,7 @@ import { espSaRecordOf, formatEspSaFile, formatEspSaLine, readEspSaFile, type Es
 import type { DeviceRt } from '../device/device.js';
 import { formatTrace } from '../graph/trace-format.js';
 import { Run, type RunInput } from '../run/runner.js';
+import { runParallel } from '../run/workers/parallel.js';
 import { runStats } from '../run/stats.js';
 import { show } from './show.js';
 import { progressBar } from './progress.js';
@@ -32,9 +33,13 @@ and writes what every port sends to <dir>/<port>.pcap.
                        and back (inbound)
   --write-esp-sa <F>   write every SA of the run (all devices) as a Wireshark esp_sa file,
                        so Wireshark/tshark decrypt the ESP in the output pcaps
+  --workers <N>        N pipeline replicas in worker threads, fed by flow hash (RSS); an SA
+                       is owned by one replica (its sequence numbers and replay window stay
+                       exact), packets of other replicas' SAs are handed to it. Outputs
+                       equal a one-worker run's apart from the order across flows. Default 1
   -h, --help           this text`;
 
-export function runCommand(argv: string[]): number {
+export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -46,6 +51,7 @@ export function runCommand(argv: string[]): number {
       show: { type: 'string', multiple: true },
       'sa-file': { type: 'string' },
       'write-esp-sa': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,14 +67,19 @@ export function runCommand(argv: string[]): number {
     if (eq <= 0 || eq === spec.length - 1) throw new Error(`--in takes <port>=<file.pcap>, not "${spec}"`);
     return { port: spec.slice(0, eq), file: spec.slice(eq + 1) };
   });
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`--workers takes a whole number from 1 to 64, not "${values.workers}"`);
+  if (workers > 1 && trace > 0) throw new Error('--trace follows packets through one pipeline: use it with --workers 1');
   const scenario = loadConfigFile(positionals[0]);
   const saRecords = values['sa-file'] !== undefined ? readEspSaFile(values['sa-file']) : undefined;
-  const run = new Run(scenario, { outDir: values['out-dir'], trace, progress: progressBar(), saRecords });
+  const run = new Run(scenario, { outDir: workers > 1 ? undefined : values['out-dir'], trace, progress: progressBar(), saRecords });
   for (const d of run.devices) for (const w of d.warnings) console.error(`warning: ${w}`);
   for (const d of scenario.devices) {
     for (const ig of d.ignored) console.error(`${ig.loc.file}:${ig.loc.line}:${ig.loc.col}: ${ig.path}: ignored (not emulated)`);
   }
-  const result = run.execute(inputs);
+  const result = workers > 1
+    ? await runParallel(positionals[0], run, inputs, { workers, outDir: values['out-dir'], progress: progressBar(), saRecords })
+    : run.execute(inputs);
   if (values['write-esp-sa'] !== undefined) writeFileSync(values['write-esp-sa'], runEspSaFile(result.devices));
   const stats = runStats(result);
   if (values.stats) writeFileSync(values.stats, `${JSON.stringify(stats, null, 2)}\n`);
@@ -83,6 +94,7 @@ export function runCommand(argv: string[]): number {
   const a = stats.accounting;
   console.log(`in ${a.in} + generated ${a.generated} = out ${a.out} + consumed ${a.consumed} + dropped ${a.dropped}${a.linked ? ` (${a.linked} crossed links)` : ''}`);
   for (const o of result.outputs) console.log(`  ${o.port}: ${o.packets} packets -> ${o.file}`);
+  result.replicas?.forEach((r, k) => console.log(`  replica ${k}: ${r.frames} frames taken in, ${r.shipped} packets handed to SA owners`));
   if (!stats.balanced) {
     console.error('triode: accounting does not balance: this is a bug');
     return 3;

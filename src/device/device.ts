@@ -35,6 +35,19 @@ export interface DeviceOptions {
   aead?: AeadBackend;
 }
 
+/**
+ * What a device does differently as one pipeline replica of several
+ * (`triode run --workers N`): replica 0 resolves neighbours for all and tells
+ * the others what it learned; the others ask it instead of soliciting.
+ */
+export interface ReplicaHooks {
+  readonly index: number;
+  /** Replica 0: a neighbour was learned or confirmed (sent to the other replicas). */
+  learned(n: Neighbor, tsSec: number, tsNsec: number): void;
+  /** Replicas other than 0: packets wait for this neighbour (replica 0 is asked to resolve it). */
+  solicit(family: 4 | 6, ifl: number, n: Neighbor, tsSec: number, tsNsec: number): void;
+}
+
 /** A device at run time: its interfaces, tables, neighbour caches and node graph. */
 export class DeviceRt {
   readonly name: string;
@@ -69,6 +82,8 @@ export class DeviceRt {
   gre: GreTunnels | null = null;
   /** Static MPLS: enabled IFLs, mpls.0, ingress LSPs (null: no MPLS configured). */
   mpls: MplsRt | null = null;
+  /** Set when the device is one pipeline replica of several. */
+  replica: ReplicaHooks | null = null;
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
@@ -273,6 +288,7 @@ export class DeviceRt {
       this.released.push({ held: later ? held : { ...held, tsSec, tsNsec }, adj: held.flags & F_MPLS ? mplsAdj : adj });
     }
     n.held = [];
+    if (!isStatic) this.replica?.learned(n, tsSec, tsNsec);
     return n;
   }
 
@@ -315,6 +331,16 @@ export class DeviceRt {
       rxPort: b.rxPort[slot], rxIfl: b.rxIfl[slot], table: b.table[slot],
     });
     return true;
+  }
+
+  /** Replica 0: another replica waits for an IPv4 neighbour (ip4-arp asks, or repeats the known answer). */
+  solicitFor4(ifl: number, ip: number, tsSec: number, tsNsec: number): void {
+    (this.graph.node('ip4-arp') as unknown as { requestFor(ifl: number, ip: number, s: number, ns: number): void }).requestFor(ifl, ip, tsSec, tsNsec);
+  }
+
+  /** Replica 0: as solicitFor4, by ip6-nd. */
+  solicitFor6(ifl: number, ip: Uint8Array, tsSec: number, tsNsec: number): void {
+    (this.graph.node('ip6-nd') as unknown as { solicitFor(ifl: number, ip: Uint8Array, s: number, ns: number): void }).solicitFor(ifl, ip, tsSec, tsNsec);
   }
 
   /** Whether it is time to send (another) ARP request / NS for a neighbour. */

@@ -1,6 +1,7 @@
 import { GraphNode } from '../graph/node.js';
 import type { Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
+import type { Neighbor } from '../l3/neighbor.js';
 import { ADJ_GLEAN, ADJ_REWRITE } from '../l3/adjacency.js';
 import { readU32, writeU32 } from '../packet/addr.js';
 import { arpMakeReplyInPlace } from '../packet/arp.js';
@@ -133,12 +134,39 @@ export class Ip4Arp extends GraphNode {
     }
   }
 
-  private request(b: Batch, from: number, ifl: number, src: number, target: number, now: number, nb: { requests: number; lastRequestSec: number }): void {
+  private request(b: Batch, from: number, ifl: number, src: number, target: number, now: number, nb: Neighbor): void {
+    const rep = this.dev.replica;
+    if (rep !== null && rep.index !== 0) {
+      // A pipeline replica leaves resolution to replica 0 (the routing engine), which tells every replica the answer.
+      rep.solicit(4, ifl, nb, b.tsSec[from], b.tsNsec[from]);
+      nb.requests++;
+      nb.lastRequestSec = now;
+      return;
+    }
+    this.send(b, ifl, src, target, b.tsSec[from], b.tsNsec[from], now, nb);
+  }
+
+  /**
+   * Replica 0: another replica holds packets for this neighbour. Sends a
+   * request when one is due, or repeats the answer when it is known already.
+   */
+  requestFor(ifl: number, target: number, tsSec: number, tsNsec: number): void {
+    const dev = this.dev;
+    const nb = dev.neighbor4(ifl, target);
+    if (dev.adjs.all[nb.adj].kind === ADJ_REWRITE) {
+      dev.replica?.learned(nb, tsSec, tsNsec);
+      return;
+    }
+    const src = dev.ifs.sourceFor4(ifl, target);
+    if (src >= 0 && dev.shouldSolicit(nb, tsSec)) this.send(this.g.batch, ifl, src, target, tsSec, tsNsec, tsSec, nb);
+  }
+
+  private send(b: Batch, ifl: number, src: number, target: number, tsSec: number, tsNsec: number, now: number, nb: { requests: number; lastRequestSec: number }): void {
     const s = b.alloc();
     if (s < 0) return; // no room in this batch: the next held packet asks again
     this.g.generated(s);
-    b.tsSec[s] = b.tsSec[from];
-    b.tsNsec[s] = b.tsNsec[from];
+    b.tsSec[s] = tsSec;
+    b.tsNsec[s] = tsNsec;
     const d = b.data;
     const o = b.off[s];
     const l2 = this.dev.l2Header(ifl, BROADCAST, 0x0806);

@@ -135,7 +135,15 @@ export class EspDecrypt extends GraphNode {
     this.next6 = opts.next4 === opts.next6 ? 0 : 1;
   }
 
+  /**
+   * Set in a replica of several (`--workers`): keeps the packets of SAs this
+   * replica owns at the front of the frame, ships the others to their owner,
+   * and returns how many stay.
+   */
+  handoff: ((b: Batch, frame: Uint16Array, n: number) => number) | null = null;
+
   process(b: Batch, frame: Uint16Array, n: number): void {
+    if (this.handoff !== null) n = this.handoff(b, frame, n);
     const d = b.data;
     const dv = slabView(d);
     const db = this.db;

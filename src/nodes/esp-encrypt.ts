@@ -164,7 +164,15 @@ export class EspEncrypt extends GraphNode {
     this.ivOverride = opts.ivOverride;
   }
 
+  /**
+   * Set in a replica of several (`--workers`): keeps the packets of SAs this
+   * replica owns at the front of the frame, ships the others to their owner,
+   * and returns how many stay.
+   */
+  handoff: ((b: Batch, frame: Uint16Array, n: number) => number) | null = null;
+
   process(b: Batch, frame: Uint16Array, n: number): void {
+    if (this.handoff !== null) n = this.handoff(b, frame, n);
     const d = b.data;
     const dv = slabView(d);
     const sas = this.db.sas;

@@ -1,6 +1,7 @@
 import { GraphNode } from '../graph/node.js';
 import type { Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
+import type { Neighbor } from '../l3/neighbor.js';
 import { ADJ_GLEAN, ADJ_REWRITE } from '../l3/adjacency.js';
 import { icmp6Checksum, writeIp6Header } from './icmp6.js';
 
@@ -130,12 +131,35 @@ export class Ip6Nd extends GraphNode {
     }
   }
 
-  private solicit(b: Batch, from: number, ifl: number, target: Uint8Array, now: number, nb: { requests: number; lastRequestSec: number }): void {
+  private solicit(b: Batch, from: number, ifl: number, target: Uint8Array, now: number, nb: Neighbor): void {
+    const rep = this.dev.replica;
+    if (rep !== null && rep.index !== 0) {
+      // As ip4-arp: replica 0 resolves for every pipeline replica.
+      rep.solicit(6, ifl, nb, b.tsSec[from], b.tsNsec[from]);
+      nb.requests++;
+      nb.lastRequestSec = now;
+      return;
+    }
+    this.send(b, ifl, target, b.tsSec[from], b.tsNsec[from], now, nb);
+  }
+
+  /** Replica 0: as Ip4Arp.requestFor. */
+  solicitFor(ifl: number, target: Uint8Array, tsSec: number, tsNsec: number): void {
+    const dev = this.dev;
+    const nb = dev.neighbor6(ifl, target);
+    if (dev.adjs.all[nb.adj].kind === ADJ_REWRITE) {
+      dev.replica?.learned(nb, tsSec, tsNsec);
+      return;
+    }
+    if (dev.shouldSolicit(nb, tsSec)) this.send(this.g.batch, ifl, nb.ip6!, tsSec, tsNsec, tsSec, nb);
+  }
+
+  private send(b: Batch, ifl: number, target: Uint8Array, tsSec: number, tsNsec: number, now: number, nb: { requests: number; lastRequestSec: number }): void {
     const s = b.alloc();
     if (s < 0) return;
     this.g.generated(s);
-    b.tsSec[s] = b.tsSec[from];
-    b.tsNsec[s] = b.tsNsec[from];
+    b.tsSec[s] = tsSec;
+    b.tsNsec[s] = tsNsec;
     const d = b.data;
     const o = b.off[s];
     const l2 = this.dev.l2Header(ifl, Uint8Array.of(0x33, 0x33, 0xff, target[13], target[14], target[15]), 0x86dd);

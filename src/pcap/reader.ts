@@ -137,6 +137,11 @@ export class CaptureReader {
     return this.ng === null ? this.le : this.ng.littleEndian;
   }
 
+  /** File offset of rec.buf[0] for the record read last (so rec.offset + bufferBase is where its bytes are in the file). */
+  get bufferBase(): number {
+    return this.file.base;
+  }
+
   /** File offset of the next unread byte (for progress). */
   get position(): number {
     return this.file.position;

@@ -41,6 +41,8 @@ export interface RunResult {
   accounting: Accounting & { linked: number };
   outputs: PortOutput[];
   trace: TraceBuffer;
+  /** `--workers` > 1: per pipeline replica, the input frames RSS gave it and the packets it handed to SA owners. */
+  replicas?: { frames: number; shipped: number }[];
 }
 
 /**
@@ -50,7 +52,7 @@ export interface RunResult {
  * and what one device sends over a link (with no delay) is taken in by its
  * peer before that peer's later input. Dense captures still fill vectors.
  */
-const VECTOR_SPAN_NS = 100_000;
+export const VECTOR_SPAN_NS = 100_000;
 
 /** Frames in flight on links more rounds than this are a forwarding loop between devices that TTL did not end. */
 const MAX_LINK_ROUNDS = 4096;
@@ -141,7 +143,7 @@ export class Run {
       this.feed(readers, ports);
     } finally {
       for (const r of readers) r.close();
-      for (const { w } of this.writers.values()) w.close();
+      this.closeOutputs();
     }
     return this.result();
   }
@@ -153,9 +155,6 @@ export class Run {
     });
     const total = readers.reduce((s, r) => s + r.size, 0);
     let taken = 0;
-    let inRound = 0;
-    let roundStartSec = -1;
-    let roundStartNsec = 0;
     for (;;) {
       // The earliest record of all inputs; ties go to the input named first.
       let k = -1;
@@ -165,30 +164,55 @@ export class Run {
       }
       if (k < 0) break;
       const rec = recs[k]!;
-      if (inRound > 0 && (rec.tsSec - roundStartSec) * 1e9 + rec.tsNsec - roundStartNsec > VECTOR_SPAN_NS) {
-        this.round();
-        inRound = 0;
-        roundStartSec = -1;
-      }
-      if (roundStartSec < 0) {
-        roundStartSec = rec.tsSec;
-        roundStartNsec = rec.tsNsec;
-        for (const d of this.devices) d.expireHeld(roundStartSec);
-      }
-      const port = ports[k];
-      port.dev.inject(port.ifd, rec.buf, rec.offset, rec.caplen, rec.tsSec, rec.tsNsec, undefined, rec.origLen);
+      this.take(ports[k], rec.buf, rec.offset, rec.caplen, rec.tsSec, rec.tsNsec, rec.origLen);
       taken++;
       if (!readers[k].next(rec)) recs[k] = null;
-      if (++inRound === VECTOR_SIZE) {
-        this.round();
-        inRound = 0;
-        roundStartSec = -1;
-        if (this.opts.progress && (taken & 0xffff) === 0) this.opts.progress(readers.reduce((s, r) => s + r.position, 0), total, taken);
-      }
+      if (this.opts.progress && (taken & 0xffff) === 0) this.opts.progress(readers.reduce((s, r) => s + r.position, 0), total, taken);
     }
-    if (inRound > 0) this.round();
-    for (const d of this.devices) d.expireHeld(Infinity);
+    this.finish();
     this.opts.progress?.(total, total, taken);
+  }
+
+  private inRound = 0;
+  private roundStartSec = -1;
+  private roundStartNsec = 0;
+
+  /**
+   * Takes one input frame (in timestamp order) into the vector being filled;
+   * runs the vector first when the frame lies beyond its time span, and after
+   * it when it is full.
+   */
+  take(port: Port, buf: Uint8Array, off: number, caplen: number, tsSec: number, tsNsec: number, origLen: number): void {
+    if (this.inRound > 0 && (tsSec - this.roundStartSec) * 1e9 + tsNsec - this.roundStartNsec > VECTOR_SPAN_NS) this.endRound();
+    if (this.roundStartSec < 0) {
+      this.roundStartSec = tsSec;
+      this.roundStartNsec = tsNsec;
+      for (const d of this.devices) d.expireHeld(tsSec);
+    }
+    port.dev.inject(port.ifd, buf, off, caplen, tsSec, tsNsec, undefined, origLen);
+    if (++this.inRound === VECTOR_SIZE) this.endRound();
+  }
+
+  /** Runs what is left, then drops whatever is still held for a neighbour that never answered. */
+  finish(): void {
+    if (this.inRound > 0) this.endRound();
+    for (const d of this.devices) d.expireHeld(Infinity);
+  }
+
+  /** Closes the output pcaps (execute() does it; a replica fed frame by frame calls it at the end). */
+  closeOutputs(): void {
+    for (const { w } of this.writers.values()) w.close();
+  }
+
+  /** Output pcaps of ports sent on: timestamps in ns when any input had them (set before the first frame). */
+  set nanosecondOutput(ns: boolean) {
+    this.nanosecond = ns;
+  }
+
+  private endRound(): void {
+    this.round();
+    this.inRound = 0;
+    this.roundStartSec = -1;
   }
 
   /**
@@ -197,7 +221,7 @@ export class Run {
    * loop TTL does not end) are dropped at the receiving device as
    * `link_loop_limit`.
    */
-  private round(): void {
+  round(): void {
     for (const d of this.devices) d.runBatch();
     for (let rounds = 0; this.linkQueue.count > 0; rounds++) {
       const q = this.linkQueue;
@@ -220,7 +244,7 @@ export class Run {
     }
   }
 
-  private result(): RunResult {
+  result(): RunResult {
     const acct = { ...newAccounting(), linked: this.linked };
     for (const d of this.devices) {
       const a = d.graph.acct;

@@ -1,0 +1,220 @@
+// `triode run --workers N`: N pipeline replicas in worker threads, fed by
+// receive-side scaling. The reader (this thread) loads each capture into
+// shared memory once, merges the inputs by timestamp as a one-replica run
+// does, and puts a 28-byte descriptor per frame in the ring of the replica
+// RSS picks; replicas read the frame bytes in place. At the end the replicas'
+// port pcaps are merged by timestamp (stable, so a flow keeps its order) and
+// their counters folded into one set of devices for stats and `show`.
+
+import { closeSync, mkdirSync, openSync, readSync, rmSync, fstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CaptureReader, newCaptureRecord, type CaptureRecord } from '../../pcap/reader.js';
+import { PcapWriter } from '../../pcap/writer.js';
+import { Run, type RunInput, type RunOptions, type RunResult } from '../runner.js';
+import { findPort, portFileName } from '../ports.js';
+import { Ring } from './ring.js';
+import { CTRL_INPUT_DONE, CTRL_WORDS, ctrlBell } from './handoff.js';
+import { rssReplica } from './rss.js';
+import { absorbDevice } from './snapshot.js';
+import { EPOCH_MARK, IN_DESC_BYTES, type ReplicaInit, type ReplicaResult } from './replica.js';
+import { VECTOR_SIZE } from '../../packet/batch.js';
+import { VECTOR_SPAN_NS } from '../runner.js';
+
+/** Reader → replica ring: 1 Mi descriptors' worth. Replica → replica: room for several vectors of jumbo frames. */
+const IN_RING_BYTES = 32 << 20;
+const HANDOFF_RING_BYTES = 64 << 20;
+
+/** The replica's script: beside this module once built; from dist/ when this module runs as TypeScript (tests). */
+const REPLICA_SCRIPT = import.meta.url.endsWith('.ts')
+  ? new URL('../../../dist/run/workers/replica.js', import.meta.url)
+  : new URL('./replica.js', import.meta.url);
+
+export interface ParallelOptions extends Omit<RunOptions, 'trace'> {
+  workers: number;
+}
+
+/** Runs the scenario of `configPath` over the inputs with `workers` replicas; the result has one set of devices, as a one-replica run's. */
+export async function runParallel(configPath: string, base: Run, inputs: RunInput[], opts: ParallelOptions): Promise<RunResult> {
+  const n = opts.workers;
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--workers takes 1 to 64, not ${n}`);
+  const ports = inputs.map((i) => findPort(base.devices, i.port));
+  const readers: CaptureReader[] = [];
+  try {
+    for (const i of inputs) readers.push(CaptureReader.open(i.file));
+    const files = inputs.map((i) => loadShared(i.file));
+    const nanosecond = readers.some((r) => r.nanosecond);
+    const ctrl = new SharedArrayBuffer(4 * (CTRL_WORDS + n));
+    const inRings = Array.from({ length: n }, () => new Ring(IN_RING_BYTES));
+    const rings = Array.from({ length: n }, (_, from) => Array.from({ length: n }, (_, to) => (from === to ? null : new Ring(HANDOFF_RING_BYTES).sab)));
+    const tmp = opts.outDir !== undefined ? join(opts.outDir, `.replicas-${process.pid}`) : undefined;
+    const workers = Array.from({ length: n }, (_, index) => {
+      const init: ReplicaInit = {
+        index, replicas: n, config: configPath, saRecords: opts.saRecords ? [...opts.saRecords] : undefined,
+        ports: ports.map((p) => p.name), inputs: files, inRing: inRings[index].sab, rings, ctrl,
+        outDir: tmp !== undefined ? join(tmp, String(index)) : undefined, nanosecond,
+      };
+      return new Worker(REPLICA_SCRIPT, { workerData: { replica: init } });
+    });
+    const done = workers.map((w, k) => new Promise<ReplicaResult>((resolve, reject) => {
+      w.once('message', (m: { ok?: ReplicaResult; error?: { message: string } }) => (m.ok ? resolve(m.ok) : reject(new Error(`replica ${k}: ${m.error?.message}`))));
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`replica ${k} exited (${code}) before it finished`)));
+    }));
+    // Whatever happens to the reader, the replicas are told the input ended (or stopped).
+    const ctrlWords = new Int32Array(ctrl);
+    try {
+      distribute(readers, files, inRings, ctrlWords, opts.progress);
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      throw e;
+    } finally {
+      Atomics.store(ctrlWords, CTRL_INPUT_DONE, 1);
+      for (let r = 0; r < n; r++) Atomics.notify(ctrlWords, ctrlBell(r));
+    }
+    const results = await Promise.all(done);
+    for (const w of workers) void w.terminate();
+    return merge(base, results, tmp, opts.outDir, nanosecond);
+  } finally {
+    for (const r of readers) r.close();
+  }
+}
+
+/** A capture file's bytes in shared memory, read once. */
+function loadShared(file: string): SharedArrayBuffer {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const sab = new SharedArrayBuffer(size);
+    const view = new Uint8Array(sab);
+    for (let o = 0; o < size;) {
+      const got = readSync(fd, view, o, Math.min(size - o, 1 << 30), o);
+      if (got === 0) break;
+      o += got;
+    }
+    return sab;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The reader: inputs merged by timestamp, one descriptor per frame into the
+ * ring of its replica, and an epoch mark into every ring where a one-replica
+ * run would start a vector (VECTOR_SIZE frames, or VECTOR_SPAN_NS of input time).
+ */
+function distribute(readers: CaptureReader[], files: SharedArrayBuffer[], rings: Ring[], ctrl: Int32Array, progress: RunOptions['progress']): void {
+  const bytes = files.map((f) => new Uint8Array(f));
+  const recs: (CaptureRecord | null)[] = readers.map((r) => {
+    const rec = newCaptureRecord();
+    return r.next(rec) ? rec : null;
+  });
+  const base = readers.map((r) => r.bufferBase);
+  const total = readers.reduce((s, r) => s + r.size, 0);
+  const unrung = new Int32Array(rings.length);
+  let taken = 0;
+  let inEpoch = -1;
+  let startSec = 0;
+  let startNsec = 0;
+  for (;;) {
+    let k = -1;
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i];
+      if (r && (k < 0 || r.tsSec < recs[k]!.tsSec || (r.tsSec === recs[k]!.tsSec && r.tsNsec < recs[k]!.tsNsec))) k = i;
+    }
+    if (k < 0) break;
+    const rec = recs[k]!;
+    if (inEpoch < 0 || inEpoch === VECTOR_SIZE || (rec.tsSec - startSec) * 1e9 + rec.tsNsec - startNsec > VECTOR_SPAN_NS) {
+      inEpoch = 0;
+      startSec = rec.tsSec;
+      startNsec = rec.tsNsec;
+      for (let r = 0; r < rings.length; r++) push(rings[r], ctrl, r, EPOCH_MARK, 0, 0, 0, 0, rec.tsSec, rec.tsNsec);
+    }
+    inEpoch++;
+    const off = base[k] + rec.offset;
+    const to = rssReplica(bytes[k], off, rec.caplen, rings.length);
+    push(rings[to], ctrl, to, k, off >>> 0, Math.floor(off / 2 ** 32), rec.caplen, rec.origLen, rec.tsSec, rec.tsNsec);
+    if (++unrung[to] === 64) {
+      unrung[to] = 0;
+      ringBell(ctrl, to);
+    }
+    if (!readers[k].next(rec)) recs[k] = null;
+    else base[k] = readers[k].bufferBase;
+    if (progress && (++taken & 0xffff) === 0) progress(readers.reduce((s, r) => s + r.position, 0), total, taken);
+  }
+  progress?.(total, total, taken);
+}
+
+/** One descriptor into a replica's ring, waiting while the ring is full. */
+function push(ring: Ring, ctrl: Int32Array, to: number, ...words: number[]): void {
+  let at = ring.reserve(IN_DESC_BYTES);
+  while (at < 0) {
+    ringBell(ctrl, to);
+    Atomics.wait(nap, 0, 0, 1); // a millisecond for the replica to catch up
+    at = ring.reserve(IN_DESC_BYTES);
+  }
+  for (let i = 0; i < 7; i++) ring.dv.setUint32(at + 4 * i, words[i], true);
+  ring.commit();
+}
+
+/** Nothing ever notifies it: waiting on it sleeps. */
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+function ringBell(ctrl: Int32Array, to: number): void {
+  Atomics.add(ctrl, ctrlBell(to), 1);
+  Atomics.notify(ctrl, ctrlBell(to));
+}
+
+/** Folds the replicas into `base`'s devices, and merges each port's pcaps by timestamp. */
+function merge(base: Run, results: ReplicaResult[], tmp: string | undefined, outDir: string | undefined, nanosecond: boolean): RunResult {
+  for (const r of results) base.devices.forEach((dev, k) => absorbDevice(dev, r.devices[k]));
+  const linked = results.reduce((s, r) => s + r.linked, 0);
+  const res = base.result();
+  res.accounting.linked = linked;
+  res.accounting.in -= linked;
+  res.accounting.out -= linked;
+  res.replicas = results.map((r) => ({ frames: r.frames, shipped: r.shipped }));
+  const byPort = new Map<string, { file: string }[]>();
+  for (const r of results) for (const o of r.outputs) byPort.set(o.port, [...(byPort.get(o.port) ?? []), o]);
+  res.outputs = [];
+  if (outDir !== undefined) {
+    mkdirSync(outDir, { recursive: true });
+    for (const [port, parts] of [...byPort].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const file = join(outDir, portFileName(port));
+      res.outputs.push({ port, file, ...mergePcaps(parts.map((p) => p.file), file, nanosecond) });
+    }
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  }
+  return res;
+}
+
+/** Merges pcaps by timestamp into one; ties keep the order of `files` (a replica's own order is its flows' order). */
+function mergePcaps(files: string[], out: string, nanosecond: boolean): { packets: number; bytes: number } {
+  const readers = files.map((f) => CaptureReader.open(f));
+  const w = new PcapWriter(out, { nanosecond });
+  let packets = 0;
+  let bytes = 0;
+  try {
+    const recs = readers.map((r) => {
+      const rec = newCaptureRecord();
+      return r.next(rec) ? rec : null;
+    });
+    for (;;) {
+      let k = -1;
+      for (let i = 0; i < recs.length; i++) {
+        const r = recs[i];
+        if (r && (k < 0 || r.tsSec < recs[k]!.tsSec || (r.tsSec === recs[k]!.tsSec && r.tsNsec < recs[k]!.tsNsec))) k = i;
+      }
+      if (k < 0) break;
+      const rec = recs[k]!;
+      w.write(rec.buf, rec.offset, rec.caplen, rec.tsSec, rec.tsNsec);
+      packets++;
+      bytes += rec.caplen;
+      if (!readers[k].next(rec)) recs[k] = null;
+    }
+  } finally {
+    for (const r of readers) r.close();
+    w.close();
+  }
+  return { packets, bytes };
+}
