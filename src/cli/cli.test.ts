@@ -98,6 +98,30 @@ describe('triode run', () => {
   });
 });
 
+describe('triode run --workers', () => {
+  it('runs the demo scenario on 3 replicas: the same files, frames, counters and show output as one', () => {
+    const args = [join(root, 'examples/demo/scenario.yaml'), '--in', `R1:et-0/0/0=${join(root, 'examples/demo/host-a.pcap')}`,
+      '--in', `R2:et-0/0/1=${join(root, 'examples/demo/host-b.pcap')}`, '--show', 'R2: arp', '--show', 'R1: interfaces terse'];
+    const one = triode('run', ...args, '--out-dir', join(dir, 'w1'), '--stats', join(dir, 'w1.json'));
+    const three = triode('run', ...args, '--out-dir', join(dir, 'w3'), '--stats', join(dir, 'w3.json'), '--workers', '3');
+    expect(three.status).toBe(0);
+    expect(three.stdout).toContain('in 14 + generated 12 = out 12 + consumed 9 + dropped 5 (8 crossed links)');
+    expect(three.stdout.match(/^ {2}replica \d: \d+ frames taken in, \d+ packets handed to SA owners$/gm)).toHaveLength(3);
+    const show = (s: string) => s.slice(s.indexOf('R2> show arp'), s.indexOf('in 14'));
+    expect(show(three.stdout)).toBe(show(one.stdout));
+    expect(readdirSync(join(dir, 'w3')).sort()).toEqual(readdirSync(join(dir, 'w1')).sort());
+    const frames = (f: string) => readFileSync(f).subarray(24);
+    for (const f of readdirSync(join(dir, 'w1'))) expect(frames(join(dir, 'w3', f)).length, f).toBe(frames(join(dir, 'w1', f)).length);
+    const stats = (f: string) => { const s = JSON.parse(readFileSync(join(dir, f), 'utf8')); delete s.outputs; for (const d of Object.values<{ nodes: unknown }>(s.devices)) delete d.nodes; return s; };
+    expect(stats('w3.json')).toEqual(stats('w1.json'));
+  });
+
+  it('--workers takes 1 to 64, and --trace needs one replica', () => {
+    expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--workers', '0'))).toContain('--workers takes a whole number from 1 to 64, not "0"');
+    expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--workers', '2', '--trace', '1'))).toContain('--trace follows packets through one pipeline: use it with --workers 1');
+  });
+});
+
 describe('triode demo (npm start = triode demo seed)', () => {
   it('seed: the traced paths of an IPv4 and an IPv6 packet from CE1 to CE2, the show outputs, a balanced accounting', () => {
     const out = join(dir, 'seed-out');
