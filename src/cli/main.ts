@@ -4,6 +4,7 @@ import { RUN_HELP, runCommand } from './run.js';
 import { demoCommand, DEMO_HELP } from './demo.js';
 import { espCommand, ESP_HELP } from './esp.js';
 import { testCommand, TEST_HELP } from './test.js';
+import { benchCommand, BENCH_HELP } from './bench.js';
 
 const HELP = `triode — a router's forwarding engine, pcap in, pcap out
 
@@ -16,6 +17,8 @@ Commands:
   esp     ESP encrypt or decrypt the packets of a capture (AES-GCM, esp_sa files)
   test    run conformance cases (case.yaml directories, STF files): pass/fail per
           case, the differing packets decoded and traced, JUnit XML, --update
+  bench   throughput of forwarding and inline IPsec against in-run ceilings:
+          table, JSON, HTML report, CI performance gates (--gate)
   help    this text; "triode <command> --help" for a command's options`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; help: string }> = {
@@ -23,6 +26,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<numbe
   demo: { run: demoCommand, help: DEMO_HELP },
   esp: { run: espCommand, help: ESP_HELP },
   test: { run: testCommand, help: TEST_HELP },
+  bench: { run: benchCommand, help: BENCH_HELP },
 };
 
 /** The `triode` command. Returns the exit status; bad input gives a one-line reason (a list for configurations). */

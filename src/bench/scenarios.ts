@@ -1,0 +1,64 @@
+// The registry of `triode bench` scenarios. A scenario is a name, the ceiling
+// its ratio is taken against, whether it runs on a crypto backend, and a
+// function building it from a plain ScenarioSpec. New scenarios (VXLAN
+// encap/decap, VXLAN over IPsec) are one more entry here.
+import { setupEspDecrypt, setupEspEncrypt } from './scenario-esp.js';
+import { setupL3 } from './scenario-l3.js';
+import { FRAME_SIZES, SIZE_ORDER, type BackendName, type CeilingKind, type ScenarioSetup, type ScenarioSpec } from './setup.js';
+
+export interface ScenarioDef {
+  readonly name: string;
+  /** One line for `triode bench --list` and the report. */
+  readonly summary: string;
+  readonly ceiling: CeilingKind;
+  /** Runs on a crypto backend (native, js); false: measured once, backend "none". */
+  readonly crypto: boolean;
+  readonly setup: (spec: ScenarioSpec) => ScenarioSetup;
+}
+
+export const SCENARIOS: readonly ScenarioDef[] = [
+  {
+    name: 'l3',
+    summary: 'IPv4 forwarding through the whole graph (ethernet-input → ip4-input → ip4-lookup → ip4-rewrite → interface-output), --routes prefixes',
+    ceiling: 'memcpy',
+    crypto: false,
+    setup: setupL3,
+  },
+  {
+    name: 'esp-encrypt',
+    summary: 'inline IPsec encrypt: LAN → st0 → esp-encrypt (AES-256-GCM) → outer lookup → core port, --vpns VPNs in round robin',
+    ceiling: 'aes-gcm',
+    crypto: true,
+    setup: setupEspEncrypt,
+  },
+  {
+    name: 'esp-decrypt',
+    summary: 'inline IPsec decrypt with anti-replay: core → si- → esp-decrypt → st0 → LAN port, --vpns VPNs in round robin',
+    ceiling: 'aes-gcm',
+    crypto: true,
+    setup: setupEspDecrypt,
+  },
+];
+
+export const SCENARIO_NAMES: readonly string[] = SCENARIOS.map((s) => s.name);
+export const SIZE_NAMES: readonly string[] = SIZE_ORDER;
+/** Backends a user can pick; "none" is what crypto-less scenarios report. */
+export const BACKEND_NAMES: readonly BackendName[] = ['native', 'js'];
+
+export function scenarioDef(name: string): ScenarioDef {
+  const def = SCENARIOS.find((s) => s.name === name);
+  if (!def) throw new Error(`unknown scenario "${name}" (scenarios: ${SCENARIO_NAMES.join(', ')})`);
+  return def;
+}
+
+/** Builds a scenario from its spec (in this thread or a worker's). Checks the spec first. */
+export function setupScenario(spec: ScenarioSpec): ScenarioSetup {
+  const def = scenarioDef(spec.scenario);
+  if (!FRAME_SIZES[spec.size]) throw new Error(`unknown size "${spec.size}" (sizes: ${SIZE_NAMES.join(', ')})`);
+  if (def.crypto ? spec.backend === 'none' : spec.backend !== 'none') {
+    throw new Error(`scenario ${spec.scenario} runs with backend ${def.crypto ? 'native or js' : '"none"'}, not "${spec.backend}"`);
+  }
+  if (!Number.isInteger(spec.vpns) || spec.vpns < 1) throw new Error(`vpns must be a whole number ≥ 1, not ${spec.vpns}`);
+  if (!Number.isInteger(spec.routes) || spec.routes < 1) throw new Error(`routes must be a whole number ≥ 1, not ${spec.routes}`);
+  return def.setup(spec);
+}

@@ -1,0 +1,151 @@
+// A benchmark run: which (scenario, size, backend) to measure, and for each,
+// repetitions of the scenario alternated with its ceilings, reduced to
+// medians and spreads. No CLI dependencies.
+import { aesGcmCeiling, memcpyCeiling, type Ceiling } from './ceilings.js';
+import { measureScenario, type Clock, type Measurement } from './measure.js';
+import { BENCH_SCHEMA, machineInfo, triodeVersion, type BenchMachine, type BenchReport, type BenchResult } from './schema.js';
+import { scenarioDef, setupScenario } from './scenarios.js';
+import { BenchInputError } from './json-text.js';
+import { backendUnavailable, type BackendName, type ScenarioSpec } from './setup.js';
+import { summarize } from './stats.js';
+
+export interface BenchConfig {
+  scenarios: readonly string[];
+  sizes: readonly string[];
+  backends: readonly BackendName[];
+  /** The user named the backends: one that cannot run is an error, not a skip. */
+  backendsExplicit: boolean;
+  reps: number;
+  duration: number;
+  clock: Clock;
+  vpns: number;
+  routes: number;
+}
+
+export interface BenchPlan {
+  specs: ScenarioSpec[];
+  skipped: { backend: string; reason: string }[];
+}
+
+/** Every (scenario, size, backend) of the config; crypto-less scenarios once, with backend "none". */
+export function planBench(cfg: BenchConfig): BenchPlan {
+  const skipped: BenchPlan['skipped'] = [];
+  const usable: BackendName[] = [];
+  for (const b of cfg.backends) {
+    const why = backendUnavailable(b);
+    if (why === undefined) usable.push(b);
+    else if (cfg.backendsExplicit) throw new BenchInputError(`triode bench: --backend ${b}: the ${b} crypto backend is not available here: ${why}`);
+    else skipped.push({ backend: b, reason: why });
+  }
+  const specs: ScenarioSpec[] = [];
+  for (const scenario of cfg.scenarios) {
+    const def = scenarioDef(scenario);
+    for (const size of cfg.sizes) {
+      for (const backend of def.crypto ? usable : ['none' as const]) specs.push({ scenario, size, backend, vpns: cfg.vpns, routes: cfg.routes });
+    }
+  }
+  return { specs, skipped };
+}
+
+export const specKey = (s: { scenario: string; size: string; backend: string }): string => `${s.scenario}/${s.size}/${s.backend}`;
+
+const mppsOf = (m: Measurement): number => m.packets / m.seconds / 1e6;
+const sig = (x: number): number => Number(x.toPrecision(4));
+const spreadSig = (s: { min: number; max: number; rel: number }) => ({ min: sig(s.min), max: sig(s.max), rel: sig(s.rel) });
+
+/**
+ * Measures one (scenario, size, backend): builds it, warms it up (which also
+ * checks its output once before anything is timed), then `reps` repetitions,
+ * each of the ceilings and the scenario, in alternating order.
+ */
+export function measureSpec(spec: ScenarioSpec, cfg: Pick<BenchConfig, 'reps' | 'duration' | 'clock'>): BenchResult {
+  const setup = setupScenario(spec);
+  const ceilings: Ceiling[] = [];
+  try {
+    const aes = setup.aead ? aesGcmCeiling(setup.aead, setup.frameSizes) : null;
+    if (aes) ceilings.push(aes);
+    const mem = memcpyCeiling(setup);
+    ceilings.push(mem);
+    const warm = Math.min(0.1, cfg.duration);
+    measureScenario(setup, warm, cfg.clock);
+    for (const c of ceilings) c.measure(warm, cfg.clock);
+
+    const scen: Measurement[] = [];
+    const aesM: Measurement[] = [];
+    const memM: Measurement[] = [];
+    const ceil = (): void => {
+      if (aes) aesM.push(aes.measure(cfg.duration, cfg.clock));
+      memM.push(mem.measure(cfg.duration, cfg.clock));
+    };
+    for (let r = 0; r < cfg.reps; r++) {
+      if (r % 2 === 0) ceil();
+      scen.push(measureScenario(setup, cfg.duration, cfg.clock));
+      if (r % 2 === 1) ceil();
+    }
+
+    const mpps = scen.map(mppsOf);
+    const toGbps = setup.meanFrameBytes * 8 / 1000;
+    const ratioAes = aes ? mpps.map((x, i) => x / mppsOf(aesM[i])) : null;
+    const ratioMem = mpps.map((x, i) => x / mppsOf(memM[i]));
+    const main = setup.ceilingKind === 'aes-gcm' ? ratioAes! : ratioMem;
+    const m = summarize(mpps);
+    const g = summarize(mpps.map((x) => x * toGbps));
+    const ns = summarize(mpps.map((x) => 1e3 / x));
+    const rc = summarize(main);
+    return {
+      scenario: spec.scenario,
+      size: spec.size,
+      backend: spec.backend,
+      meanFrameBytes: sig(setup.meanFrameBytes),
+      mpps: sig(m.median),
+      gbps: sig(g.median),
+      nsPerPacket: sig(ns.median),
+      ratioToCeiling: sig(rc.median),
+      ceiling: setup.ceilingKind,
+      ratios: { aesGcm: ratioAes ? sig(summarize(ratioAes).median) : null, memcpy: sig(summarize(ratioMem).median) },
+      ceilingMpps: { aesGcm: aes ? sig(summarize(aesM.map(mppsOf)).median) : null, memcpy: sig(summarize(memM.map(mppsOf)).median) },
+      spread: { mpps: spreadSig(m.spread), gbps: spreadSig(g.spread), nsPerPacket: spreadSig(ns.spread), ratioToCeiling: spreadSig(rc.spread) },
+      reps: cfg.reps,
+      packets: scen.reduce((s, x) => s + x.packets, 0),
+    };
+  } finally {
+    for (const c of ceilings) c.close();
+    setup.close();
+  }
+}
+
+/** Measures every spec in turn; `onResult` sees each result as it is made (progress, a live table). */
+export function runBench(specs: readonly ScenarioSpec[], cfg: BenchConfig, onResult?: (r: BenchResult, i: number) => void, onStart?: (s: ScenarioSpec, i: number) => void): BenchResult[] {
+  const out: BenchResult[] = [];
+  specs.forEach((spec, i) => {
+    onStart?.(spec, i);
+    const r = measureSpec(spec, cfg);
+    out.push(r);
+    onResult?.(r, i);
+  });
+  return out;
+}
+
+/** The --json document of a run (schema triode-bench/1). */
+export function benchReport(cfg: BenchConfig, results: BenchResult[], skipped: BenchPlan['skipped'], run: { date: string; machine?: BenchMachine; gate?: string; baseline?: string }): BenchReport {
+  return {
+    schema: BENCH_SCHEMA,
+    triode: triodeVersion(),
+    date: run.date,
+    machine: run.machine ?? machineInfo(),
+    options: {
+      scenarios: [...cfg.scenarios],
+      sizes: [...cfg.sizes],
+      backends: [...cfg.backends],
+      reps: cfg.reps,
+      duration: cfg.duration,
+      clock: cfg.clock,
+      vpns: cfg.vpns,
+      routes: cfg.routes,
+      gate: run.gate ?? null,
+      baseline: run.baseline ?? null,
+    },
+    skipped,
+    results,
+  };
+}

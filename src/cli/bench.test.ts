@@ -1,0 +1,142 @@
+// `triode bench` as users and CI run it: a child process over a private build
+// (tsc into a temporary directory, as test-command.test.ts does, so it never
+// reads dist/ while another test file rebuilds it). Tiny durations: nothing
+// here asserts a figure, only exit statuses, messages and the files written.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readGates } from '../bench/gate.js';
+import { readBenchReport } from '../bench/schema.js';
+
+const root = join(import.meta.dirname, '..', '..');
+let build = '';
+let work = '';
+
+function triode(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(build, 'triode.mjs'), ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, TRIODE_DEBUG: '' } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Short runs: what is checked is the exit status and the output, not the speed. */
+const QUICK = ['--duration', '0.01', '--reps', '2', '--routes', '1000'];
+
+function gates(file: string, gs: object[]): string {
+  const path = join(work, file);
+  writeFileSync(path, `${JSON.stringify({ schema: 'triode-gates/1', gates: gs }, null, 2)}\n`);
+  return path;
+}
+
+function oneLineError(r: { status: number; stdout: string; stderr: string }): string {
+  expect(r.status).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  return lines[0];
+}
+
+beforeAll(() => {
+  build = mkdtempSync(join(tmpdir(), 'triode-bench-build-'));
+  execFileSync('npx', ['tsc', '-p', join(root, 'tsconfig.json'), '--outDir', join(build, 'dist')], { cwd: root, stdio: 'pipe' });
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  writeFileSync(join(build, 'package.json'), JSON.stringify({ type: 'module', version }));
+  symlinkSync(join(root, 'node_modules'), join(build, 'node_modules'));
+  symlinkSync(join(root, 'native'), join(build, 'native'));
+  writeFileSync(join(build, 'triode.mjs'), "import { main } from './dist/cli/main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  work = mkdtempSync(join(tmpdir(), 'triode-bench-cli-'));
+}, 120_000);
+afterAll(() => {
+  for (const d of [build, work]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+describe('triode bench: bad input', () => {
+  it('an unknown scenario, size, backend or clock: exit 2 and one line with the valid values', () => {
+    expect(oneLineError(triode('bench', '--scenario', 'l3,vxlan-encap'))).toBe('triode bench: --scenario: unknown scenario "vxlan-encap" (scenarios: l3, esp-encrypt, esp-decrypt)');
+    expect(oneLineError(triode('bench', '--size', '128'))).toBe('triode bench: --size: unknown size "128" (sizes: 64, imix, 1420, 9000)');
+    expect(oneLineError(triode('bench', '--backend', 'openssl'))).toBe('triode bench: --backend: unknown backend "openssl" (backends: native, js)');
+    expect(oneLineError(triode('bench', '--clock', 'tsc'))).toBe('triode bench: --clock: unknown clock "tsc" (clocks: wall, cpu)');
+  });
+
+  it('bad numbers, a stray argument, --baseline without --gate, a missing gates file', () => {
+    expect(oneLineError(triode('bench', '--duration=-1'))).toBe('triode bench: --duration takes a number from 0.001 to 600, not "-1"');
+    expect(oneLineError(triode('bench', '--duration', '-1'))).toBe("triode bench: Option '--duration' argument is ambiguous.");
+    expect(oneLineError(triode('bench', '--vpns', '1.5'))).toMatch(/--vpns takes a whole number from 1 to 65535, not "1.5"/);
+    expect(oneLineError(triode('bench', 'l3'))).toMatch(/^triode bench: /);
+    expect(oneLineError(triode('bench', '--baseline', 'b.json'))).toMatch(/give --gate <file> too/);
+    expect(oneLineError(triode('bench', '--gate', 'nope.json'))).toMatch(/nope\.json: no such file/);
+  });
+
+  it('a bad gates file: exit 2, each problem at file:line:col with its path, nothing measured', () => {
+    const f = gates('bad-gates.json', [{ scenario: 'esp-encrypt', size: '1420', backend: 'native', minRatio: 0.3 }, { scenario: 'l3', size: '99', minRatio: 0.1 }]);
+    const r = triode('bench', '--gate', f);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd()).toBe(`${f}:12:15: gates[1].size: "99" is not a size (64, imix, 1420, 9000)`);
+    writeFileSync(join(work, 'syntax.json'), '{ "schema": "triode-gates/1",\n  "gates": [ { "scenario": "l3" ]\n}\n');
+    expect(oneLineError(triode('bench', '--gate', join(work, 'syntax.json')))).toBe(`${join(work, 'syntax.json')}:2:33: not valid JSON: expected "," or "}" in an object, found "]"`);
+  });
+});
+
+describe('triode bench: gates', () => {
+  it('fails (exit 1) a gate that cannot be met, naming the check, and measures only what the gates name', () => {
+    const f = gates('impossible.json', [{ scenario: 'l3', size: '64', minRatio: 50 }]);
+    const json = join(work, 'impossible-run.json');
+    const r = triode('bench', '--gate', f, ...QUICK, '--json', json);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^REGRESSED l3\/64\/none {2}ratio to memcpy \d\.\d{3} < minRatio 50\.000: REGRESSED, \d+\.\d% below the floor$/m);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('gate: 0 passed, 1 failed');
+    const rep = readBenchReport(readFileSync(json, 'utf8'), json);
+    expect(rep.results.map((x) => `${x.scenario}/${x.size}/${x.backend}`)).toEqual(['l3/64/none']);
+    expect(rep.options).toMatchObject({ gate: f, baseline: null, reps: 2, duration: 0.01, routes: 1000 });
+  });
+
+  it('passes (exit 0) gates that are met, then again against its own run as the baseline, with a report', () => {
+    const f = gates('easy.json', [
+      { scenario: 'l3', size: '64', minRatio: 0.0001, maxRegression: 1 },
+      { scenario: 'esp-encrypt', size: '64', backend: 'js', minRatio: 0.0001, maxRegression: 1 },
+    ]);
+    const base = join(work, 'base.json');
+    const first = triode('bench', '--gate', f, ...QUICK, '--json', base, '--quiet');
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout.trimEnd().split('\n')).toEqual([
+      `gate ${f}:`,
+      expect.stringMatching(/^pass {6}l3\/64\/none {9}ratio to memcpy \d\.\d{3} ≥ minRatio 0\.000$/),
+      expect.stringMatching(/^pass {6}esp-encrypt\/64\/js {2}ratio to aes-gcm \d\.\d{3} ≥ minRatio 0\.000$/),
+      'gate: 2 passed, 0 failed',
+    ]);
+    const dir = join(work, 'report');
+    const again = triode('bench', '--gate', f, '--baseline', base, ...QUICK, '--report', dir);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/^pass {6}l3\/64\/none {9}ratio to memcpy \d\.\d{3} vs baseline \d\.\d{3}: .* within the allowance/m);
+    expect(again.stdout).toMatch(/^pass {6}esp-encrypt\/64\/js {2}Mpps \d\.\d{3} vs baseline \d\.\d{3}/m); // same machine: Mpps compared too
+    expect(again.stdout).toMatch(/^scenario +size +backend +Mpps/m); // the table, without --quiet
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('<h2>Gate checks</h2>');
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(readBenchReport(readFileSync(join(dir, 'results.json'), 'utf8'), 'results.json').options.baseline).toBe(base);
+  });
+
+  it('the committed bench/gates.json is valid and names the CI checks on the native backend', () => {
+    const g = readGates(readFileSync(join(root, 'bench', 'gates.json'), 'utf8'), 'bench/gates.json');
+    const keys = g.gates.map((x) => `${x.scenario}/${x.size}/${x.backend}`);
+    expect(keys).toEqual(expect.arrayContaining(['l3/64/none', 'esp-encrypt/1420/native', 'esp-encrypt/64/native', 'esp-decrypt/1420/native', 'esp-decrypt/64/native']));
+    for (const x of g.gates) expect(x.minRatio ?? g.defaults?.minRatio).toBeGreaterThan(0);
+  });
+});
+
+describe('triode bench: help', () => {
+  it('is listed by triode help, has --help and --list', () => {
+    expect(triode('help').stdout).toMatch(/^ {2}bench {3}/m);
+    const h = triode('bench', '--help');
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: triode bench/);
+    const l = triode('bench', '--list');
+    expect(l.status).toBe(0);
+    expect(l.stdout).toMatch(/^ {2}l3 {11}IPv4 forwarding/m);
+    expect(l.stdout).toContain('sizes: 64, imix, 1420, 9000');
+  });
+});
