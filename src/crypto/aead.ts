@@ -18,6 +18,13 @@ export const D_TAG_LEN = 7; // ... and its length (8, 12 or 16)
 export const OPEN_OK = 0;
 export const OPEN_AUTH_FAILED = 1;
 
+export interface KeyMemory {
+  keys: number;
+  bytes?: number;
+  /** Native fast path: bytes of one key's record (AES key schedule + GHASH table). */
+  recordBytes?: number;
+}
+
 export interface AeadBackend {
   readonly name: 'native' | 'js';
   /**
@@ -26,6 +33,13 @@ export interface AeadBackend {
    */
   addKey(key: Uint8Array): number;
   removeKey(handle: number): void;
+  /**
+   * The keys held and the bytes held for them outside the JS heap (what
+   * process.memoryUsage() cannot see): the native addon's own count of its
+   * allocations; 0 for the JS backend (its keys are in the heap); absent when
+   * the backend cannot tell (the native addon's EVP paths).
+   */
+  keyMemory(): KeyMemory;
   /** Encrypts `n` packets in place and writes their ICVs, as described by `desc`. */
   seal(slab: Uint8Array, desc: Uint32Array, n: number): void;
   /**

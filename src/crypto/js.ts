@@ -218,6 +218,9 @@ export function createJsBackend(): AeadBackend {
       keys.set(handle, { xk, gh });
       return handle;
     },
+    keyMemory() {
+      return { keys: keys.size, bytes: 0 };
+    },
     removeKey(handle: number): void {
       const k = keys.get(handle);
       if (!k) throw new RangeError(`triode aead: unknown key handle ${handle}`);

@@ -11,7 +11,7 @@
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { AeadBackend } from './aead.js';
+import type { AeadBackend, KeyMemory } from './aead.js';
 
 /** How the addon drives OpenSSL per packet. */
 export type NativePath = 'gcm128' | 'evp-params' | 'evp-init';
@@ -19,6 +19,7 @@ export type NativePath = 'gcm128' | 'evp-params' | 'evp-init';
 interface AddonApi {
   addKey(key: Uint8Array): number;
   removeKey(handle: number): void;
+  keyMemory?(): KeyMemory; // absent in addons built before the compact key store
   seal(slab: Uint8Array, desc: Uint32Array, n: number): void;
   open(slab: Uint8Array, desc: Uint32Array, n: number, status: Uint8Array): void;
   path?: NativePath; // absent in addons built before the gcm128 path
@@ -88,6 +89,7 @@ function backend(addon: Addon, api: AddonApi): NativeAeadBackend {
     name: 'native',
     addKey: api.addKey,
     removeKey: api.removeKey,
+    keyMemory: api.keyMemory ?? (() => ({ keys: NaN })),
     seal: api.seal,
     open: api.open,
     path,

@@ -155,8 +155,9 @@ export class DeviceRt {
       throw new ConfigError(problems);
     }
     this.vpns = vpns;
-    this.vpnOfSa = new Int32Array(this.ipsec?.sas.length ?? 0).fill(-1);
-    this.tsOfSa = new Array<TsRt[] | null>(this.ipsec?.sas.length ?? 0).fill(null);
+    this.ipsec?.trim();
+    this.vpnOfSa = new Int32Array(this.ipsec?.count ?? 0).fill(-1);
+    this.tsOfSa = new Array<TsRt[] | null>(this.ipsec?.count ?? 0).fill(null);
     for (const v of vpns) {
       if (this.vpnOfSt0[v.st0] < 0) this.vpnOfSt0[v.st0] = v.index;
       for (const t of v.tunnels) {
@@ -165,11 +166,8 @@ export class DeviceRt {
         this.tsOfSa[t.inSa] = t.selectors.length ? t.selectors : null;
       }
       if (v.selectors.length) (this.tsOfSt0[v.st0] ??= []).push(...v.selectors);
-      const local = this.ipsec!.sas[v.inSa].dst;
-      if (local.length === 4) {
-        const ip = ((local[0] << 24) | (local[1] << 16) | (local[2] << 8) | local[3]) >>> 0;
-        if (!this.vpnOfLocal.has(ip)) this.vpnOfLocal.set(ip, v.index);
-      }
+      const ip = this.ipsec!.dst4(v.inSa);
+      if (ip >= 0 && !this.vpnOfLocal.has(ip)) this.vpnOfLocal.set(ip, v.index);
     }
   }
 
@@ -184,12 +182,7 @@ export class DeviceRt {
   /** The VPN whose local gateway address is the IPv6 address at d[off, off + 16), or -1. */
   vpnOfLocal6(d: Uint8Array, off: number): number {
     for (let i = 0; i < this.vpns.length; i++) {
-      const v = this.vpns[i];
-      const s = this.ipsec!.sas[v.inSa];
-      if (s.dst.length !== 16) continue;
-      let k = 0;
-      while (k < 16 && s.dst[k] === d[off + k]) k++;
-      if (k === 16) return v.index;
+      if (this.ipsec!.dstAt(this.vpns[i].inSa, d, off, 16)) return this.vpns[i].index;
     }
     return -1;
   }

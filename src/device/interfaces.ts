@@ -69,6 +69,25 @@ export interface IflRt {
   model: Ifl;
 }
 
+const NO_V4 = Object.freeze([]) as unknown as Ipv4Address[];
+const NO_V6 = Object.freeze([]) as unknown as Ipv6Address[];
+
+/** fe80::/64 with the EUI-64 interface ID of `mac` (RFC 4291 appendix A). */
+function linkLocalOf(mac: Uint8Array): Uint8Array {
+  const ll = new Uint8Array(16);
+  ll[0] = 0xfe;
+  ll[1] = 0x80;
+  ll[8] = mac[0] ^ 0x02;
+  ll[9] = mac[1];
+  ll[10] = mac[2];
+  ll[11] = 0xff;
+  ll[12] = 0xfe;
+  ll[13] = mac[3];
+  ll[14] = mac[4];
+  ll[15] = mac[5];
+  return ll;
+}
+
 export class Interfaces {
   readonly ifds: IfdRt[] = [];
   readonly ifls: IflRt[] = [];
@@ -98,7 +117,8 @@ export class Interfaces {
       };
       this.ifds.push(rt);
       this.ifdByName.set(ifd.name, rt.index);
-      for (const unit of ifd.units) this.addIfl(rt, unit);
+      const ll = linkLocalOf(rt.mac);
+      for (const unit of ifd.units) this.addIfl(rt, unit, ll);
     }
     const n = this.ifls.length;
     this.rxPackets = new Float64Array(n);
@@ -107,24 +127,13 @@ export class Interfaces {
     this.txBytes = new Float64Array(n);
   }
 
-  private addIfl(ifd: IfdRt, u: Ifl): void {
+  /** `ll`: the IFD's link-local address, which all its units share (read only). */
+  private addIfl(ifd: IfdRt, u: Ifl, ll: Uint8Array): void {
     const vlanId = u.vlanId ?? 0;
     const vlanInner = u.vlanIdInner ?? 0;
     // Tunnel and service IFDs have no link header: their MTU is the family MTU.
     const l2Len = ifd.ethernet ? ETH_HEADER + (vlanId ? VLAN_TAG : 0) + (vlanInner ? VLAN_TAG : 0) : 0;
     const l3Max = ifd.mtu - l2Len;
-    const mac = ifd.mac;
-    const ll = new Uint8Array(16);
-    ll[0] = 0xfe;
-    ll[1] = 0x80;
-    ll[8] = mac[0] ^ 0x02;
-    ll[9] = mac[1];
-    ll[10] = mac[2];
-    ll[11] = 0xff;
-    ll[12] = 0xfe;
-    ll[13] = mac[3];
-    ll[14] = mac[4];
-    ll[15] = mac[5];
     const rt: IflRt = {
       index: this.ifls.length,
       name: u.name,
@@ -138,8 +147,9 @@ export class Interfaces {
       mtu6: Math.min(u.inet6?.mtu ?? l3Max, l3Max),
       table4: 0,
       table6: 0,
-      v4: (u.inet?.addresses ?? []).map((a) => ({ ip: parseIpv4(a.address), len: a.prefixLength, primary: a.primary })),
-      v6: (u.inet6?.addresses ?? []).map((a) => ({ ip: parseIpv6(a.address), len: a.prefixLength, primary: a.primary })),
+      // Units without addresses (thousands of st0 units) share one empty list.
+      v4: u.inet?.addresses.length ? u.inet.addresses.map((a) => ({ ip: parseIpv4(a.address), len: a.prefixLength, primary: a.primary })) : NO_V4,
+      v6: u.inet6?.addresses.length ? u.inet6.addresses.map((a) => ({ ip: parseIpv6(a.address), len: a.prefixLength, primary: a.primary })) : NO_V6,
       linkLocal: ll,
       model: u,
     };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inferSeqHi, joinSeq, SEQ_HI_NONE, seqDiff, splitSeq } from './esn.js';
-import { REPLAY_DUPLICATE, REPLAY_OK, REPLAY_TOO_OLD, REPLAY_ZERO, ReplayWindow } from './replay.js';
+import { REPLAY_DUPLICATE, REPLAY_OK, REPLAY_TOO_OLD, REPLAY_ZERO, ReplayStore, ReplayWindow, ringBits } from './replay.js';
 
 /** The obviously-correct model: every accepted number in a Set, and RFC 4303 3.4.3's rules. */
 class ReferenceWindow {
@@ -85,7 +85,7 @@ function runAgainstModel(w: number, seed: bigint, steps: { kind: string; n: numb
 }
 
 describe('anti-replay window (RFC 4303 3.4.3, RFC 6479 bitmap) against a Set model', () => {
-  for (const w of [32, 64, 4096, 65536]) {
+  for (const w of [32, 64, 100, 1000, 4096, 5000, 65536]) {
     it(`window ${w}: reordering, duplicates, jumps past the window`, () => {
       fc.assert(
         fc.property(streamArb(w), fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }), (steps, fails) => {
@@ -117,6 +117,47 @@ describe('anti-replay window (RFC 4303 3.4.3, RFC 6479 bitmap) against a Set mod
       expect(rw.check(0, 7 * w)).toBe(REPLAY_TOO_OLD);
     });
   }
+
+  it('a ring of W bits rounded up to a power of two: 512 bytes for the default 4096', () => {
+    expect([32, 33, 64, 100, 4096, 4097, 65536, 1 << 20].map(ringBits)).toEqual([32, 64, 64, 128, 4096, 8192, 65536, 1 << 20]);
+    const st = new ReplayStore();
+    st.resize(3);
+    st.init(0, 4096, true);
+    st.init(1, 64, false);
+    st.init(2, 100, true);
+    expect(st.bitsUsed).toBe(128 + 4);
+  });
+
+  it('many windows in one store: each as its own model, whatever the others do', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ w: fc.constantFrom(32, 64, 100, 4096), on: fc.boolean() }), { minLength: 2, maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: -300, max: 300 })), { minLength: 1, maxLength: 600 }),
+        (wins, steps) => {
+          const st = new ReplayStore();
+          st.resize(wins.length);
+          wins.forEach((x, i) => st.init(i, x.w, x.on));
+          const refs = wins.map((x) => new ReferenceWindow(BigInt(x.on ? x.w : 2 ** 40)));
+          const front = wins.map(() => 200n);
+          for (const [who, d] of steps) {
+            const i = who % wins.length;
+            const s = front[i]! + BigInt(d);
+            if (d > 0) front[i] = s;
+            if (s <= 0n) continue;
+            const lo = Number(s);
+            const want = refs[i]!.accepts(s) || !wins[i]!.on;
+            expect(st.check(i, 0, lo) === REPLAY_OK, `window ${i} check ${s}`).toBe(want);
+            if (want) {
+              expect(st.update(i, 0, lo)).toBe(REPLAY_OK);
+              refs[i]!.accept(s);
+            }
+            expect(BigInt(st.lo[i]!)).toBe(refs[i]!.top);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 
   it('classifies: zero, too old, duplicate', () => {
     const rw = new ReplayWindow(32);

@@ -75,7 +75,14 @@ export function tsMatchOut6(t: TsRt, d: Uint8Array, s: number): boolean {
   return inPrefix6(d, s, t.local6, t.localLen) && inPrefix6(d, s + 16, t.remote6, t.remoteLen);
 }
 
+/** The IPv6 prefix bytes of IPv4 selectors (never read: one shared array, not two per selector). */
+const NO_NET6 = new Uint8Array(16);
+
+/** The selectors of VPNs without any: one shared (frozen) empty list, not two per VPN. */
+const NO_SELECTORS = Object.freeze([]) as unknown as TsRt[];
+
 function compileSelectors(vpn: IpsecVpn, index: number): TsRt[] {
+  if (vpn.trafficSelectors.length === 0) return NO_SELECTORS;
   const out: TsRt[] = [];
   for (const ts of vpn.trafficSelectors) {
     if (ts.localIp === undefined || ts.remoteIp === undefined) continue; // reported by the parser
@@ -85,7 +92,7 @@ function compileSelectors(vpn: IpsecVpn, index: number): TsRt[] {
     out.push({
       vpn: index, name: ts.name, family: l.family,
       local4: l.net4, localMask4: mask4(l.family === 4 ? l.len : 0), remote4: r.net4, remoteMask4: mask4(r.family === 4 ? r.len : 0),
-      local6: l.net6 ?? new Uint8Array(16), localLen: l.len, remote6: r.net6 ?? new Uint8Array(16), remoteLen: r.len,
+      local6: l.net6 ?? NO_NET6, localLen: l.len, remote6: r.net6 ?? NO_NET6, remoteLen: r.len,
       localIp: ts.localIp, remoteIp: ts.remoteIp, outSa: -1, inSa: -1,
     });
   }
@@ -133,11 +140,25 @@ export interface VpnProblem {
   message: string;
 }
 
-/** A key equal for two (source, destination) address pairs when each address is the same (any spelling); undefined if one does not parse. */
-function pairKey(src: string, dst: string): string | undefined {
-  const x = parseIp(src);
-  const y = parseIp(dst);
-  return x && y ? `${x.family}/${x.value} ${y.family}/${y.value}` : undefined;
+/**
+ * A key equal for two (source, destination) address pairs when each address
+ * is the same (any spelling); undefined if one does not parse. `memo` keeps
+ * each spelling's canonical form: a hub's 2N records and N gateways name the
+ * same N + 1 addresses, and parsing one is microseconds.
+ */
+function pairKey(src: string, dst: string, memo: Map<string, string | null>): string | undefined {
+  const canon = (a: string): string | null => {
+    let c = memo.get(a);
+    if (c === undefined) {
+      const v = parseIp(a);
+      c = v ? `${v.family}/${v.value}` : null;
+      memo.set(a, c);
+    }
+    return c;
+  };
+  const x = canon(src);
+  const y = canon(dst);
+  return x !== null && y !== null ? `${x} ${y}` : undefined;
 }
 
 /** The cipher a VPN's IPsec proposal names (the first proposal of its policy), if any. */
@@ -171,9 +192,10 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
   const taken = new Set<EspSaRecord>();
   // Lookups by name and address, made once (10,000 VPNs would make searches of every list per VPN quadratic).
   const recordsByPair = new Map<string, EspSaRecord[]>();
+  const canon = new Map<string, string | null>();
   for (const r of records) {
     if (r.src === '*' || r.dst === '*') continue;
-    const k = pairKey(r.src, r.dst);
+    const k = pairKey(r.src, r.dst, canon);
     if (k === undefined) continue;
     const list = recordsByPair.get(k);
     if (list) list.push(r);
@@ -219,35 +241,28 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
     const family: 4 | 6 = parseIp(remote)?.family === 'inet6' ? 6 : 4;
     const extIfl = extName !== undefined ? ctx.ifl(extName) : ctx.iflOfAddress(local);
     const outerTable = ctx.tableOf(extIfl, family);
-    const common: Partial<SaConfig> = {
-      mode: 'tunnel',
-      esn: vpn.esn,
-      antiReplay: vpn.antiReplay,
-      replayWindowSize: vpn.antiReplayWindowSize,
-      dfBit: vpn.dfBit,
-      copyOuterDscp: vpn.copyOuterDscp,
-    };
+    // What every SA of the VPN shares; written out per SA (a spread of a Partial costs ~10 µs here).
+    const sa = (dir: 'outbound' | 'inbound', spi: number, cipher: IpsecCipher, icvLength: 8 | 12 | 16 | undefined,
+      key: Uint8Array, salt: Uint8Array, tunnelSrc: string, tunnelDst: string): SaConfig => ({
+      name: vpn.name, direction: dir, mode: 'tunnel', spi, cipher, icvLength, key, salt, tunnelSrc, tunnelDst,
+      esn: vpn.esn, antiReplay: vpn.antiReplay, replayWindowSize: vpn.antiReplayWindowSize, dfBit: vpn.dfBit, copyOuterDscp: vpn.copyOuterDscp,
+    });
     const selectors = compileSelectors(vpn, vpns.length);
     // IKE negotiates an SA pair per traffic selector; a manual VPN has its one pair.
     const pairs: [SaConfig, SaConfig][] = [];
     if (vpn.manual) {
       const m = vpn.manual;
-      const mk = (dir: 'outbound' | 'inbound', k: typeof m.outbound): SaConfig => ({
-        ...common, name: vpn.name, direction: dir, mode: 'tunnel', spi: k.spi, cipher: k.cipher as IpsecCipher,
-        key: hexBytes(k.key), salt: hexBytes(k.salt),
-        tunnelSrc: dir === 'outbound' ? local : remote, tunnelDst: dir === 'outbound' ? remote : local,
-      });
+      const mk = (dir: 'outbound' | 'inbound', k: typeof m.outbound): SaConfig =>
+        sa(dir, k.spi, k.cipher as IpsecCipher, undefined, hexBytes(k.key), hexBytes(k.salt), dir === 'outbound' ? local! : remote!, dir === 'outbound' ? remote! : local!);
       pairs.push([mk('outbound', m.outbound), mk('inbound', m.inbound)]);
     } else {
       const cipher = proposalCipher(device, vpn);
       const find = (src: string, dst: string): EspSaRecord | undefined => {
-        const k = pairKey(src, dst);
+        const k = pairKey(src, dst, canon);
         return k === undefined ? undefined : recordsByPair.get(k)?.find((r) => !taken.has(r));
       };
-      const mk = (dir: 'outbound' | 'inbound', r: EspSaRecord): SaConfig => ({
-        ...common, name: vpn.name, direction: dir, mode: 'tunnel', spi: r.spi, cipher: r.cipher, icvLength: r.icvLength,
-        key: r.key.slice(), salt: r.salt.slice(), tunnelSrc: r.src, tunnelDst: r.dst,
-      });
+      // The database copies what it keeps (keys included): no copies here.
+      const mk = (dir: 'outbound' | 'inbound', r: EspSaRecord): SaConfig => sa(dir, r.spi, r.cipher, r.icvLength, r.key, r.salt, r.src, r.dst);
       let ok = true;
       for (let k = 0; ok && k < Math.max(1, selectors.length); k++) {
         const o = find(local, remote);
@@ -272,7 +287,7 @@ export function buildVpns(ctx: VpnBuildContext, db: () => SaDatabase, records: r
     }
     const tunnels: TunnelRt[] = [];
     try {
-      for (const [o, i] of pairs) tunnels.push({ id: 0, outSa: db().add(o).index, inSa: db().add(i).index, selectors: [] });
+      for (const [o, i] of pairs) tunnels.push({ id: 0, outSa: db().add(o).index, inSa: db().add(i).index, selectors: selectors.length ? [] : NO_SELECTORS });
     } catch (e) {
       bad((e as Error).message);
       continue;

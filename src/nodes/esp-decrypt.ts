@@ -35,8 +35,8 @@ import { DESC_WORDS, D_AAD, D_AAD_LEN, D_DATA, D_DATA_LEN, D_KEY, D_NONCE, D_TAG
 import { formatSeq, inferSeqHi, SEQ_HI_NONE } from '../ipsec/esn.js';
 import { REPLAY_OK } from '../ipsec/replay.js';
 import {
-  C_AUTH_FAILURES, C_BAD_HEADERS, C_BAD_TRAILERS, C_DECRYPTED_BYTES, C_DECRYPTED_PACKETS, C_DECRYPTION_FAILURES,
-  C_DUMMY_PACKETS, C_REPLAY_ERRORS, C_UNKNOWN_SPI, type SaDatabase,
+  C_BAD_HEADERS, C_UNKNOWN_SPI, SA_COPY_OUTER_DSCP, SA_ESN, SA_STAT_SLOTS, SA_TUNNEL, S_AUTH_FAILURES, S_BAD_TRAILERS, S_BYTES,
+  S_DECRYPTION_FAILURES, S_DUMMY_PACKETS, S_PACKETS, S_REPLAY_ERRORS, type SaDatabase,
 } from '../ipsec/sa.js';
 import { ESP_HDR_IV_LEN, ESP_SCRATCH_LEN, SCRATCH_AAD, SCRATCH_NONCE, slabView } from './esp-encrypt.js';
 
@@ -147,7 +147,11 @@ export class EspDecrypt extends GraphNode {
     const d = b.data;
     const dv = slabView(d);
     const db = this.db;
-    const sas = db.sas;
+    // The SA database's rows (struct of arrays), read once per vector.
+    const flags = db.flags;
+    const stats = db.stats;
+    const icvs = db.icv;
+    const rw = db.rw;
     const un = db.unattributed;
     let m = 0;
     for (let i = 0; i < n; i++) {
@@ -210,19 +214,20 @@ export class EspDecrypt extends GraphNode {
         this.drop(b, slot, E_UNKNOWN_SPI);
         continue;
       }
-      const sa = sas[si]!;
       b.sa[slot] = si;
-      const ctLen = espLen - ESP_HDR_IV_LEN - sa.icvLen;
+      const st = si * SA_STAT_SLOTS;
+      const icvLen = icvs[si]!;
+      const ctLen = espLen - ESP_HDR_IV_LEN - icvLen;
       if (ctLen < 2 || (ctLen & 3) !== 0) {
-        sa.stats[C_DECRYPTION_FAILURES]!++;
+        stats[st + S_DECRYPTION_FAILURES]!++;
         this.drop(b, slot, E_DECRYPTION);
         continue;
       }
       const lo = dv.getUint32(esp + 4);
-      const rw = sa.replay;
-      const hi = sa.esn ? inferSeqHi(lo, rw.topHi, rw.topLo, rw.inferenceWindow) : 0;
-      if (hi === SEQ_HI_NONE || rw.check(hi, lo) !== REPLAY_OK) {
-        sa.stats[C_REPLAY_ERRORS]!++;
+      const esn = (flags[si]! & SA_ESN) !== 0;
+      const hi = esn ? inferSeqHi(lo, rw.hi[si]!, rw.lo[si]!, rw.inferenceWindow(si)) : 0;
+      if (hi === SEQ_HI_NONE || rw.check(si, hi, lo) !== REPLAY_OK) {
+        stats[st + S_REPLAY_ERRORS]!++;
         this.drop(b, slot, E_REPLAY);
         continue;
       }
@@ -231,7 +236,7 @@ export class EspDecrypt extends GraphNode {
         this.drop(b, slot, E_NO_SPACE);
         continue;
       }
-      frameOpen(dv, this.desc, m, sa.keyHandle, sa.salt, hi, sa.esn, esp, ctLen, sa.icvLen, scratch);
+      frameOpen(dv, this.desc, m, db.key[si]!, db.salt[si]!, hi, esn, esp, ctLen, icvLen, scratch);
       this.pendSlot[m] = slot;
       this.pendEsp[m] = esp;
       this.pendPtr[m] = ptr;
@@ -247,15 +252,16 @@ export class EspDecrypt extends GraphNode {
 
     for (let k = 0; k < m; k++) {
       const slot = this.pendSlot[k]!;
-      const sa = sas[b.sa[slot]!]!;
+      const si = b.sa[slot]!;
+      const st = si * SA_STAT_SLOTS;
       if (status[k] !== OPEN_OK) {
-        sa.stats[C_AUTH_FAILURES]!++;
+        stats[st + S_AUTH_FAILURES]!++;
         this.drop(b, slot, E_AUTH);
         continue;
       }
       // The window moves only now; a copy accepted earlier in this vector is caught here.
-      if (sa.replay.update(this.pendHi[k]!, this.pendLo[k]!) !== REPLAY_OK) {
-        sa.stats[C_REPLAY_ERRORS]!++;
+      if (rw.update(si, this.pendHi[k]!, this.pendLo[k]!) !== REPLAY_OK) {
+        stats[st + S_REPLAY_ERRORS]!++;
         this.drop(b, slot, E_REPLAY);
         continue;
       }
@@ -269,28 +275,29 @@ export class EspDecrypt extends GraphNode {
       let bad = innerLen < 0;
       for (let j = 1; !bad && j <= padLen; j++) bad = d[tEnd - 2 - padLen + j - 1] !== j;
       if (bad) {
-        sa.stats[C_BAD_TRAILERS]!++;
+        stats[st + S_BAD_TRAILERS]!++;
         this.drop(b, slot, E_BAD_TRAILERS);
         continue;
       }
       if (nh === 59) {
-        sa.stats[C_DUMMY_PACKETS]!++;
+        stats[st + S_DUMMY_PACKETS]!++;
         this.counters[K_DUMMY]!++;
         this.g.consume(slot, 'esp dummy packet');
         continue;
       }
       let start: number;
       let len: number;
-      if (sa.tunnel) {
+      const f = flags[si]!;
+      if ((f & SA_TUNNEL) !== 0) {
         const iv = innerLen > 0 ? d[data]! >>> 4 : 0;
         if (!((nh === 4 && iv === 4) || (nh === 41 && iv === 6))) {
-          sa.stats[C_BAD_TRAILERS]!++;
+          stats[st + S_BAD_TRAILERS]!++;
           this.drop(b, slot, E_BAD_TRAILERS);
           continue;
         }
         start = data;
         len = innerLen;
-        if (sa.copyOuterDscp) copyOuterDscp(d, b.l3[slot]!, start);
+        if ((f & SA_COPY_OUTER_DSCP) !== 0) copyOuterDscp(d, b.l3[slot]!, start);
       } else {
         // Transport: the IP header (and any IPv6 headers before ESP) moves up over ESP header + IV.
         const l3 = b.l3[slot]!;
@@ -315,11 +322,11 @@ export class EspDecrypt extends GraphNode {
       b.off[slot] = start;
       b.l3[slot] = start;
       b.len[slot] = len;
-      sa.stats[C_DECRYPTED_PACKETS]!++;
-      sa.stats[C_DECRYPTED_BYTES]! += len;
+      stats[st + S_PACKETS]!++;
+      stats[st + S_BYTES]! += len;
       if (b.flags[slot]! & F_TRACED) {
         const seq = formatSeq(this.pendHi[k]!, this.pendLo[k]!);
-        this.g.trace.note(b.traceId[slot]!, `spi 0x${sa.spi.toString(16).padStart(8, '0')} seq ${seq}`);
+        this.g.trace.note(b.traceId[slot]!, `spi 0x${db.spi[si]!.toString(16).padStart(8, '0')} seq ${seq}`);
       }
       this.enqueue((d[start]! >>> 4) === 4 ? this.next4 : this.next6, slot);
     }

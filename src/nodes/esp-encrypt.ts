@@ -17,7 +17,9 @@ import { type Batch, F_TRACED, SLOT_COUNT } from '../packet/batch.js';
 import { ipv4HeaderChecksum } from '../packet/checksum.js';
 import { DESC_WORDS, D_AAD, D_AAD_LEN, D_DATA, D_DATA_LEN, D_KEY, D_NONCE, D_TAG, D_TAG_LEN } from '../crypto/aead.js';
 import { formatSeq } from '../ipsec/esn.js';
-import { C_ENCRYPTED_BYTES, C_ENCRYPTED_PACKETS, C_SEQ_CYCLED, DF_COPY, DF_SET, type Sa, type SaDatabase } from '../ipsec/sa.js';
+import {
+  DF_COPY, DF_SET, SA_ESN, SA_EXHAUSTED, SA_OUTBOUND, SA_STAT_SLOTS, SA_TUNNEL, S_BYTES, S_PACKETS, S_SEQ_CYCLED, type Sa, type SaDatabase,
+} from '../ipsec/sa.js';
 
 /** ESP header (SPI, sequence number) + the explicit 8-byte IV. */
 export const ESP_HDR_IV_LEN = 16;
@@ -175,15 +177,25 @@ export class EspEncrypt extends GraphNode {
     if (this.handoff !== null) n = this.handoff(b, frame, n);
     const d = b.data;
     const dv = slabView(d);
-    const sas = this.db.sas;
+    const db = this.db;
+    // The SA database's rows (struct of arrays), read once per vector.
+    const count = db.count;
+    const flags = db.flags;
+    const seqHi = db.rw.hi;
+    const seqLo = db.rw.lo;
+    const stats = db.stats;
+    const icvs = db.icv;
+    const addrs = db.addrs;
     const desc = this.desc;
     let m = 0;
     for (let i = 0; i < n; i++) {
       const slot = frame[i]!;
-      const sa = sas[b.sa[slot]!];
-      if (sa === undefined || !sa.outbound) { this.drop(b, slot, E_NO_SA); continue; }
-      if (sa.seqExhausted) {
-        sa.stats[C_SEQ_CYCLED]!++;
+      const si = b.sa[slot]!;
+      if (si >= count || (flags[si]! & SA_OUTBOUND) === 0) { this.drop(b, slot, E_NO_SA); continue; }
+      const f = flags[si]!;
+      const st = si * SA_STAT_SLOTS;
+      if ((f & SA_EXHAUSTED) !== 0) {
+        stats[st + S_SEQ_CYCLED]!++;
         this.drop(b, slot, E_SEQ_CYCLED);
         continue;
       }
@@ -194,12 +206,13 @@ export class EspEncrypt extends GraphNode {
       if ((v !== 4 || innerLen < 20) && (v !== 6 || innerLen < 40)) { this.drop(b, slot, E_BAD_INNER); continue; }
 
       // Where the ESP header goes, where the encrypted data starts, and its next header.
+      const tunnel = (f & SA_TUNNEL) !== 0;
       let start: number; // first byte of the finished packet (outer IP header)
       let dataOff: number;
       let nh: number;
       let family: number;
-      if (sa.tunnel) {
-        family = sa.outerFamily;
+      if (tunnel) {
+        family = db.outerFamily(si);
         dataOff = l3;
         start = l3 - ESP_HDR_IV_LEN - (family === 4 ? 20 : 40);
         nh = v === 4 ? 4 : 41;
@@ -219,12 +232,13 @@ export class EspEncrypt extends GraphNode {
         dataOff = l3 + hl;
         start = l3 - ESP_HDR_IV_LEN;
       }
+      const icvLen = icvs[si]!;
       const scratch = b.slotStart(slot);
-      if (start < scratch + ESP_SCRATCH_LEN || end + 3 + 2 + sa.icvLen > b.slotEnd(slot)) {
+      if (start < scratch + ESP_SCRATCH_LEN || end + 3 + 2 + icvLen > b.slotEnd(slot)) {
         this.drop(b, slot, E_NO_SPACE);
         continue;
       }
-      if (!sa.tunnel) {
+      if (!tunnel) {
         // The IP header (and the IPv6 headers that stay in front) moves up to make room for ESP header + IV.
         d.copyWithin(start, l3, dataOff);
         if (v === 4) d[start + 9] = 50;
@@ -232,34 +246,36 @@ export class EspEncrypt extends GraphNode {
       }
 
       // The sequence number: never cycles (RFC 4303 3.3.3); the last one is 2^32 - 1, or 2^64 - 1 with ESN.
-      const hi = sa.seqHi;
-      const lo = sa.seqLo;
+      const esn = (f & SA_ESN) !== 0;
+      const hi = seqHi[si]!;
+      const lo = seqLo[si]!;
       if (lo === 0xffffffff) {
-        if (!sa.esn || hi === 0xffffffff) sa.seqExhausted = true;
-        else { sa.seqHi = hi + 1; sa.seqLo = 0; }
-      } else sa.seqLo = lo + 1;
+        if (!esn || hi === 0xffffffff) flags[si] = f | SA_EXHAUSTED;
+        else { seqHi[si] = hi + 1; seqLo[si] = 0; }
+      } else seqLo[si] = lo + 1;
 
       const iv = dataOff - 8;
       dv.setUint32(iv, hi);
       dv.setUint32(iv + 4, lo);
-      if (this.ivOverride !== undefined) this.ivOverride(sa, hi, lo, d, iv);
-      const tag = frameSeal(dv, d, desc, m, sa.keyHandle, sa.salt, sa.spi, hi, lo, sa.esn, dataOff, end, nh, sa.icvLen, scratch);
-      const pktEnd = tag + sa.icvLen;
+      if (this.ivOverride !== undefined) this.ivOverride(db.get(si)!, hi, lo, d, iv);
+      const spi = db.spi[si]!;
+      const tag = frameSeal(dv, d, desc, m, db.key[si]!, db.salt[si]!, spi, hi, lo, esn, dataOff, end, nh, icvLen, scratch);
+      const pktEnd = tag + icvLen;
       const total = pktEnd - start;
 
-      if (sa.tunnel) {
+      if (tunnel) {
         // TOS / traffic class copied whole: DSCP, and ECN as RFC 6040's normal mode.
         const tos = v === 4 ? d[l3 + 1]! : ((d[l3]! & 15) << 4) | (d[l3 + 1]! >>> 4);
-        const src = sa.src;
-        const dst = sa.dst;
+        const src = db.addrAt[si]!; // source address at addrs[src..], the destination right behind it
         if (family === 4) {
-          const df = sa.dfBit === DF_COPY ? (v === 4 ? d[l3 + 6]! & 0x40 : 0) : sa.dfBit === DF_SET ? 0x40 : 0;
+          const dfBit = db.df[si]!;
+          const df = dfBit === DF_COPY ? (v === 4 ? d[l3 + 6]! & 0x40 : 0) : dfBit === DF_SET ? 0x40 : 0;
           // Version/IHL 0x45, TOS, total length; identification (the low 16 bits of the sequence
           // number, unique per SA within any 2^16 packets), flags (DF); TTL 64, protocol 50; addresses.
           // Written a word at a time, the checksum summed from the same words.
           const id = lo & 0xffff;
-          const s32 = ((src[0]! << 24) | (src[1]! << 16) | (src[2]! << 8) | src[3]!) >>> 0;
-          const d32 = ((dst[0]! << 24) | (dst[1]! << 16) | (dst[2]! << 8) | dst[3]!) >>> 0;
+          const s32 = ((addrs[src]! << 24) | (addrs[src + 1]! << 16) | (addrs[src + 2]! << 8) | addrs[src + 3]!) >>> 0;
+          const d32 = ((addrs[src + 4]! << 24) | (addrs[src + 5]! << 16) | (addrs[src + 6]! << 8) | addrs[src + 7]!) >>> 0;
           dv.setUint32(start, (0x4500 | tos) * 0x10000 + total);
           dv.setUint32(start + 4, id * 0x10000 + (df << 8));
           dv.setUint32(start + 12, s32);
@@ -278,7 +294,7 @@ export class EspEncrypt extends GraphNode {
           d[start + 5] = plen;
           d[start + 6] = 50;
           d[start + 7] = 64;
-          for (let j = 0; j < 16; j++) { d[start + 8 + j] = src[j]!; d[start + 24 + j] = dst[j]!; }
+          for (let j = 0; j < 16; j++) { d[start + 8 + j] = addrs[src + j]!; d[start + 24 + j] = addrs[src + 16 + j]!; }
         }
       } else if (family === 4) {
         const hl = dataOff - l3;
@@ -295,20 +311,18 @@ export class EspEncrypt extends GraphNode {
 
       // Done but for the AEAD: the packet's metadata, counters and next node are set now (the next
       // node runs only after this one has returned, so after the one seal() below).
-      const st = sa.stats;
-      st[C_ENCRYPTED_PACKETS]!++;
-      st[C_ENCRYPTED_BYTES]! += innerLen;
+      stats[st + S_PACKETS]!++;
+      stats[st + S_BYTES]! += innerLen;
       b.off[slot] = start;
       b.l3[slot] = start;
       b.len[slot] = total;
-      b.sa[slot] = sa.index;
       if (b.flags[slot]! & F_TRACED) {
-        this.g.trace.note(b.traceId[slot]!, `spi 0x${sa.spi.toString(16).padStart(8, '0')} seq ${formatSeq(hi, lo)}`);
+        this.g.trace.note(b.traceId[slot]!, `spi 0x${spi.toString(16).padStart(8, '0')} seq ${formatSeq(hi, lo)}`);
       }
       this.enqueue(family === 4 ? this.next4 : this.next6, slot);
       m++;
     }
 
-    if (m > 0) this.db.backend.seal(d, desc, m);
+    if (m > 0) db.backend.seal(d, desc, m);
   }
 }

@@ -3,6 +3,7 @@
 //! JS API (see src/crypto/aead.ts for the descriptor layout):
 //!   addKey(key: Uint8Array) -> handle        16/24/32-byte AES key, expanded once
 //!   removeKey(handle)
+//!   keyMemory() -> { keys, bytes?, recordBytes? }  keys held and the bytes allocated for them
 //!   seal(slab: Uint8Array, desc: Uint32Array, n)
 //!   open(slab: Uint8Array, desc: Uint32Array, n, status: Uint8Array)
 //!   path: "gcm128" | "evp-params" | "evp-init"  how OpenSSL is driven per packet:
@@ -28,8 +29,8 @@ mod gcm128;
 mod napi;
 
 use evp::{GcmKey, Packet, Path};
-use gcm128::{FastKey, Fns};
-use napi::{range, type_err, CallbackInfo, Env, Error, Value};
+use gcm128::{FastKeys, Fns};
+use napi::{range, CallbackInfo, Env, Error, Value};
 use std::ffi::c_void;
 use std::ptr;
 use std::sync::OnceLock;
@@ -94,7 +95,7 @@ fn avail() -> Result<&'static Avail, Error> {
             let f: &'static Fns = Box::leak(Box::new(f));
             gcm128::self_test(f, Path::Init).map(|()| f).map_err(|e| format!("self-test failed: {e}"))
         });
-        let stitched = fast.as_ref().ok().and_then(|f| FastKey::new(f, &[7u8; 32])).is_some_and(|k| k.is_stitched());
+        let stitched = fast.as_ref().ok().and_then(|f| FastKeys::new(f)).is_some_and(|k| k.is_stitched());
         Ok(Avail { fast, params, stitched })
     });
     a.as_ref().map_err(|e| napi::plain(e.clone()))
@@ -114,24 +115,24 @@ impl Avail {
     }
 }
 
-enum Key {
-    Evp(GcmKey),
-    Fast(FastKey),
+/// The keys of one context: on the fast path all in one compact store, on
+/// EVP two EVP contexts each (handle h is evp[h - 1]; removed slots are None,
+/// EVP handles are never reused).
+enum Keys {
+    Fast(FastKeys),
+    Evp(Vec<Option<GcmKey>>),
 }
 
 /// Per-environment state (one per Node main thread / worker), owned by N-API;
 /// withPath() contexts are more of them, owned by the environment's first.
 struct State {
-    /// Handle h is keys[h - 1]; handles are never reused, removed slots are None.
-    keys: Vec<Option<Key>>,
+    keys: Keys,
     /// The current batch's descriptors, copied so the slab cannot change them mid-batch.
     desc: Vec<u32>,
     /// How OpenSSL is driven per packet, chosen at load (see the top of this file).
     engine: Engine,
-    /// EVP's way, for Key::Evp (also what `evpPath` says).
+    /// EVP's way, for Keys::Evp (also what `evpPath` says).
     evp_path: Path,
-    /// The fast path's functions when `engine` is Gcm128.
-    fns: Option<&'static Fns>,
     /// withPath() contexts, one per engine, made on first use (Box::into_raw; freed on drop).
     children: [*mut State; 3],
 }
@@ -139,17 +140,26 @@ struct State {
 impl State {
     fn new(a: &'static Avail, engine: Engine) -> State {
         let evp_path = if engine == Engine::EvpInit || a.evp() == Engine::EvpInit { Path::Init } else { Path::Params };
+        let fns = if engine == Engine::Gcm128 { a.fast.as_ref().ok().copied() } else { None };
+        // The store passed the self-tests when the path was chosen; should it fail now, EVP.
+        let fast = fns.and_then(FastKeys::new);
+        let engine = if engine == Engine::Gcm128 && fast.is_none() { a.evp() } else { engine };
         State {
-            keys: Vec::new(),
+            keys: match fast {
+                Some(s) => Keys::Fast(s),
+                None => Keys::Evp(Vec::new()),
+            },
             desc: Vec::with_capacity(256 * DESC_WORDS),
             engine,
             evp_path,
-            fns: if engine == Engine::Gcm128 { a.fast.as_ref().ok().copied() } else { None },
             children: [ptr::null_mut(); 3],
         }
     }
-    fn key(&self, h: u32) -> Option<&Key> {
-        self.keys.get(h.wrapping_sub(1) as usize).and_then(Option::as_ref)
+    fn has(&self, h: u32) -> bool {
+        match &self.keys {
+            Keys::Fast(s) => s.has(h),
+            Keys::Evp(v) => v.get(h.wrapping_sub(1) as usize).is_some_and(Option::is_some),
+        }
     }
 }
 
@@ -179,26 +189,37 @@ unsafe fn add_key(env: Env, info: CallbackInfo) -> Result<Value, Error> {
     let mut key = [0u8; 32];
     ptr::copy_nonoverlapping(p, key.as_mut_ptr(), n);
     let st = state(data);
-    let k = match st.fns {
-        Some(f) => FastKey::new(f, &key[..n]).map(Key::Fast),
-        None => GcmKey::new(&key[..n]).map(Key::Evp),
+    let h = match &mut st.keys {
+        Keys::Fast(s) => s.add(&key[..n]),
+        Keys::Evp(v) => match GcmKey::new(&key[..n]) {
+            Some(k) if v.len() < u32::MAX as usize - 1 => {
+                v.push(Some(k));
+                Some(v.len() as u32)
+            }
+            _ => None,
+        },
     };
     key.fill(0);
-    let k = k.ok_or_else(|| napi::plain("triode aead: OpenSSL could not set up the AES-GCM key".into()))?;
-    if st.keys.len() >= u32::MAX as usize - 1 {
-        return Err(range("triode aead: out of key handles".into()));
-    }
-    st.keys.push(Some(k));
-    napi::uint32(env, st.keys.len() as u32)
+    let h = h.ok_or_else(|| napi::plain("triode aead: OpenSSL could not set up the AES-GCM key (or out of key handles)".into()))?;
+    napi::uint32(env, h)
 }
 
 unsafe fn remove_key(env: Env, info: CallbackInfo) -> Result<Value, Error> {
     let ([h], data) = napi::args::<1>(env, info)?;
     let h = napi::u32_arg(env, h, "key handle")?;
     let st = state(data);
-    match st.keys.get_mut(h.wrapping_sub(1) as usize) {
-        Some(slot @ Some(_)) => *slot = None, // Drop frees the OpenSSL contexts
-        _ => return Err(range(format!("triode aead: unknown key handle {h}"))),
+    let gone = match &mut st.keys {
+        Keys::Fast(s) => s.remove(h),
+        Keys::Evp(v) => match v.get_mut(h.wrapping_sub(1) as usize) {
+            Some(slot @ Some(_)) => {
+                *slot = None; // Drop frees the OpenSSL contexts
+                true
+            }
+            _ => false,
+        },
+    };
+    if !gone {
+        return Err(range(format!("triode aead: unknown key handle {h}")));
     }
     napi::undefined(env)
 }
@@ -213,14 +234,15 @@ fn region(i: usize, what: &str, off: u32, len: u32, slab_len: usize) -> Result<(
 }
 
 /// Checks every descriptor before any byte is touched; meanwhile starts loading
-/// each packet's key material (FastKey::prefetch), so that with many SAs the
+/// each packet's key material (FastKeys::prefetch), so that with many SAs the
 /// loads of all packets overlap instead of stalling each packet's crypto.
 fn check_batch(st: &State, slab_len: usize) -> Result<(), Error> {
     for (i, d) in st.desc.chunks_exact(DESC_WORDS).enumerate() {
-        match st.key(d[D_KEY]) {
-            None => return Err(range(format!("triode aead: packet {i}: unknown key handle {}", d[D_KEY]))),
-            Some(Key::Fast(k)) => k.prefetch(),
-            Some(Key::Evp(_)) => {}
+        if !st.has(d[D_KEY]) {
+            return Err(range(format!("triode aead: packet {i}: unknown key handle {}", d[D_KEY])));
+        }
+        if let Keys::Fast(s) = &st.keys {
+            s.prefetch(d[D_KEY]);
         }
         let tag_len = d[D_TAG_LEN];
         if tag_len != 8 && tag_len != 12 && tag_len != 16 {
@@ -263,8 +285,7 @@ unsafe fn batch(env: Env, info: CallbackInfo, open: bool) -> Result<Value, Error
     check_batch(st, slab_len)?;
 
     for (i, d) in st.desc.chunks_exact(DESC_WORDS).enumerate() {
-        let Some(key) = st.key(d[D_KEY]) else { return Err(type_err("triode aead: key vanished during a batch".into())) };
-        // SAFETY: check_batch put every region inside the slab.
+        // SAFETY: check_batch put every region inside the slab and checked every key handle.
         let p = Packet {
             nonce: slab.add(d[D_NONCE] as usize),
             aad: slab.add(d[D_AAD] as usize),
@@ -274,11 +295,12 @@ unsafe fn batch(env: Env, info: CallbackInfo, open: bool) -> Result<Value, Error
             tag: slab.add(d[D_TAG] as usize),
             tag_len: d[D_TAG_LEN] as usize,
         };
-        let ok = match (key, open) {
-            (Key::Fast(k), false) => k.seal(&p),
-            (Key::Fast(k), true) => k.open(&p),
-            (Key::Evp(k), false) => k.seal(&p, st.evp_path),
-            (Key::Evp(k), true) => k.open(&p, st.evp_path),
+        let h = d[D_KEY];
+        let ok = match (&st.keys, open) {
+            (Keys::Fast(s), false) => s.seal(h, &p),
+            (Keys::Fast(s), true) => s.open(h, &p),
+            (Keys::Evp(v), false) => v[h as usize - 1].as_ref().is_some_and(|k| k.seal(&p, st.evp_path)),
+            (Keys::Evp(v), true) => v[h as usize - 1].as_ref().is_some_and(|k| k.open(&p, st.evp_path)),
         };
         if open {
             *status.add(i) = if ok { OPEN_OK } else { OPEN_AUTH_FAILED };
@@ -287,6 +309,30 @@ unsafe fn batch(env: Env, info: CallbackInfo, open: bool) -> Result<Value, Error
         }
     }
     napi::undefined(env)
+}
+
+/// keyMemory(): { keys, bytes, recordBytes } — the keys held and the bytes
+/// the addon has allocated for them (outside the JS heap, which
+/// process.memoryUsage() does not see). On EVP paths `bytes` is absent:
+/// OpenSSL's EVP contexts do not say their size.
+unsafe fn key_memory(env: Env, info: CallbackInfo) -> Result<Value, Error> {
+    let ([], data) = napi::args::<0>(env, info)?;
+    let st = state(data);
+    let obj = napi::object(env)?;
+    match &st.keys {
+        Keys::Fast(s) => {
+            let (keys, bytes, record) = s.memory();
+            napi::set_num(env, obj, "keys\0", keys as f64)?;
+            napi::set_num(env, obj, "bytes\0", bytes as f64)?;
+            napi::set_num(env, obj, "recordBytes\0", record as f64)?;
+        }
+        Keys::Evp(v) => napi::set_num(env, obj, "keys\0", v.iter().filter(|k| k.is_some()).count() as f64)?,
+    }
+    Ok(obj)
+}
+
+unsafe extern "C" fn key_memory_cb(env: Env, info: CallbackInfo) -> Value {
+    js(env, key_memory(env, info))
 }
 
 unsafe fn js(env: Env, r: Result<Value, Error>) -> Value {
@@ -341,8 +387,13 @@ unsafe fn with_path(env: Env, info: CallbackInfo) -> Result<Value, Error> {
 
 /// addKey, removeKey, seal, open (bound to `st`), path and evpPath on `obj`.
 unsafe fn export_api(env: Env, obj: Value, st: *mut State) -> Result<(), Error> {
-    let fns: [(&str, napi::Callback); 4] =
-        [("addKey\0", add_key_cb), ("removeKey\0", remove_key_cb), ("seal\0", seal_cb), ("open\0", open_cb)];
+    let fns: [(&str, napi::Callback); 5] = [
+        ("addKey\0", add_key_cb),
+        ("removeKey\0", remove_key_cb),
+        ("seal\0", seal_cb),
+        ("open\0", open_cb),
+        ("keyMemory\0", key_memory_cb),
+    ];
     for (name, cb) in fns {
         napi::export_fn(env, obj, name, cb, st as *mut c_void)?;
     }

@@ -24,6 +24,7 @@ extern "C" {
     fn napi_get_typedarray_info(env: Env, value: Value, ty: *mut c_int, length: *mut usize, data: *mut *mut c_void, arraybuffer: *mut Value, byte_offset: *mut usize) -> Status;
     fn napi_get_value_double(env: Env, value: Value, result: *mut f64) -> Status;
     fn napi_create_uint32(env: Env, value: u32, result: *mut Value) -> Status;
+    fn napi_create_double(env: Env, value: f64, result: *mut Value) -> Status;
     fn napi_get_undefined(env: Env, result: *mut Value) -> Status;
     fn napi_create_string_utf8(env: Env, s: *const c_char, len: usize, result: *mut Value) -> Status;
     fn napi_throw_type_error(env: Env, code: *const c_char, msg: *const c_char) -> Status;
@@ -140,6 +141,13 @@ pub unsafe fn export_str(env: Env, exports: Value, name: &str, value: &str) -> R
     let mut v = ptr::null_mut();
     check(napi_create_string_utf8(env, value.as_ptr() as *const c_char, value.len(), &mut v), "napi_create_string_utf8")?;
     check(napi_set_named_property(env, exports, name.as_ptr() as *const c_char, v), "napi_set_named_property")
+}
+
+/// Sets `obj[name]` to the number `value`. `name` ends in NUL.
+pub unsafe fn set_num(env: Env, obj: Value, name: &str, value: f64) -> Result<(), Error> {
+    let mut v = ptr::null_mut();
+    check(napi_create_double(env, value, &mut v), "napi_create_double")?;
+    check(napi_set_named_property(env, obj, name.as_ptr() as *const c_char, v), "napi_set_named_property")
 }
 
 /// Hands `data` to the environment, which calls `finalize` when it is torn down.
