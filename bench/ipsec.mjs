@@ -9,10 +9,11 @@
 //     si-outside-input → esp-decrypt (anti-replay) → st0-input → ip4-input →
 //     ip4-lookup → ip4-rewrite → interface-output (the LAN port's sink)
 //
-// Device A is the hub: N VPNs (N = 1, 2,000 and 10,000: st0.1 .. st0.N on one
-// si- pair, IKE gateways to N remote gateway addresses, N routes into the st0
-// units), keys from an esp_sa file of 2N records; frames go to the VPNs in
-// round robin. Each N reports the time to build the hub (esp_sa, Junos text,
+// Device A is the hub of src/bench/ipsec-hub.ts: N VPNs (N = 1, 2,000 and
+// 10,000: st0.1 .. st0.N on one si- pair, IKE gateways to N remote gateway
+// addresses, N routes into the st0 units; beyond 16,384 VPNs they share st0
+// units with traffic selectors), keys from an esp_sa file of 2N records;
+// frames go to the VPNs in round robin. Each N reports the time to build the hub (esp_sa, Junos text,
 // DeviceRt) and memory after it (RSS, JS heap, typed-array memory; after a
 // full GC). The decrypt input is made once, untimed, by device B (the N
 // spokes, the mirror configuration) encrypting frames with rising sequence
@@ -27,15 +28,17 @@
 //
 // Run: npm run build && node bench/ipsec.mjs     COUNTS=1,2000,10000 CASES=64,IMIX,1420 DIRS=enc,dec
 //   PASSES=5 SECONDS=0.3 RAW_SECONDS CLOCK=cpu RUNTIME=1 (per-node ns/packet) BUILD_ONLY=1 (configuration
-//   build time and memory only). About 2.5 minutes with the defaults; COUNTS=1,2000 is quicker.
-import { DeviceRt } from '../dist/device/device.js';
-import { loadJunosText } from '../dist/config/junos-device.js';
-import { parseEspSaFile } from '../dist/config/esp-sa-file.js';
+//   build time and memory only), FRAMES=N (input frames; default 16 per VPN: cap it for 100,000 VPNs).
+//   About 2.5 minutes with the defaults; COUNTS=1,2000 is quicker.
+// SCALE=1: memory per SA and per VPN, build time and encrypt / decrypt throughput at 2,000 / 10,000 /
+//   100,000 VPNs (COUNTS), 64 and 1420 B (CASES), input capped at FRAMES (default 131,072) frames
+//   (src/bench/scale-sas.ts, measureSas). About 6 minutes; needs ~4 GB of memory at 100,000 VPNs.
 import { getAeadBackend } from '../dist/crypto/backend.js';
 import { DESC_WORDS } from '../dist/crypto/aead.js';
-import { derivedMac } from '../dist/device/mac.js';
-import { udp4Frame, pattern } from '../dist/craft/craft.js';
-import { formatMac } from '../dist/packet/addr.js';
+import { buildHub, hubCleartext, hubEspSaText, portIndex } from '../dist/bench/ipsec-hub.js';
+import { packFrames } from '../dist/bench/packed.js';
+import { measureSas } from '../dist/bench/scale-sas.js';
+import { parseEspSaFile } from '../dist/config/esp-sa-file.js';
 import { SLOT_SIZE, VECTOR_SIZE } from '../dist/packet/batch.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -61,89 +64,13 @@ const RAW_SECONDS = Number(process.env.RAW_SECONDS ?? SECONDS);
  */
 const CPU = process.env.CLOCK === 'cpu';
 const now = CPU ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } : () => performance.now();
-const HUB = '13.10.1.1';
-const SPOKE_ROUTER = '13.10.2.2';
 
-const q = (i) => `${(i >>> 8) & 0xff}.${i & 0xff}`;
-/** Remote gateway (spoke) i, 1-based: 13.20.x.y. */
-const spoke = (i) => `13.20.${q(i)}`;
-const hex = (n, bytes) => n.toString(16).padStart(bytes * 2, '0');
-
-/** 2N esp_sa records: hub → spoke i (SPI 0x10000 + i) and spoke i → hub (0x20000 + i), AES-256-GCM. */
-function espSaText(n) {
-  const lines = [];
-  const rec = (src, dst, spi, k) => `"IPv4","${src}","${dst}","0x${hex(spi, 4)}","AES-GCM with 16 octet ICV [RFC4106]","0x${hex(k, 4).repeat(8)}${hex(k ^ 0x5a5a5a5a, 4)}","NULL",""`;
-  for (let i = 1; i <= n; i++) {
-    lines.push(rec(HUB, spoke(i), 0x10000 + i, 0x11110000 + i));
-    lines.push(rec(spoke(i), HUB, 0x20000 + i, 0x22220000 + i));
-  }
-  return lines.join('\n') + '\n';
-}
-
-/**
- * Junos text of the hub (A) or of the spokes (B) with n VPNs. A: routes
- * 20.x.y.0/24 → st0.i, remote gateways behind 13.10.2.2, decrypted traffic
- * (30.0.0.0/8) to its LAN. B: owns the n spoke addresses (lo0), routes
- * 30.x.y.0/24 → st0.i.
- */
-function junos(role, n) {
-  const hub = role === 'A';
-  const units = [];
-  const gws = [];
-  const vpns = [];
-  const routes = [];
-  const ssVpns = [];
-  const lo = [];
-  for (let i = 1; i <= n; i++) {
-    units.push(`unit ${i} { family inet; }`);
-    gws.push(hub
-      ? `gateway GW${i} { address ${spoke(i)}; local-address ${HUB}; external-interface et-0/0/0.0; version v2-only; }`
-      : `gateway GW${i} { address ${HUB}; local-address ${spoke(i)}; external-interface et-0/0/0.0; version v2-only; }`);
-    vpns.push(`vpn V${i} { bind-interface st0.${i}; df-bit copy; ike { gateway GW${i}; ipsec-policy POL; } }`);
-    routes.push(`route ${hub ? 20 : 30}.${q(i)}.0/24 next-hop st0.${i};`);
-    ssVpns.push(`ipsec-vpn V${i};`);
-    if (!hub) lo.push(`address ${spoke(i)}/32;`);
-  }
-  const me = hub ? HUB : SPOKE_ROUTER;
-  const peer = hub ? SPOKE_ROUTER : HUB;
-  const peerMac = formatMac(derivedMac(hub ? 'B' : 'A', 'et-0/0/0'));
-  const lan = hub ? '10.0.0' : '10.9.0';
-  return `
-interfaces {
-  et-0/0/0 { mtu 9192; unit 0 { family inet { address ${me}/16 { arp ${peer} mac ${peerMac}; } } } }
-  et-0/0/1 { unit 0 { family inet { address ${lan}.1/24 { arp ${lan}.2 mac 02:00:00:00:c1:02; } } } }
-  si-0/1/0 { unit 0 { family inet; service-domain inside; } unit 1 { family inet; service-domain outside; } }
-  st0 { ${units.join(' ')} }
-  ${hub ? '' : `lo0 { unit 0 { family inet { ${lo.join(' ')} } } }`}
-}
-routing-options { static {
-  ${hub ? `route 13.20.0.0/16 next-hop ${SPOKE_ROUTER}; route 30.0.0.0/8 next-hop 10.0.0.2;` : ''}
-  ${routes.join('\n  ')}
-} }
-services { service-set IPSEC-SS { next-hop-service { inside-service-interface si-0/1/0.0; outside-service-interface si-0/1/0.1; } ${ssVpns.join(' ')} } }
-security {
-  ike { ${gws.join('\n    ')} }
-  ipsec {
-    proposal P { protocol esp; encryption-algorithm aes-256-gcm; }
-    policy POL { proposals P; }
-    ${vpns.join('\n    ')}
-  }
-}`;
-}
-
+/** The hub (A) or the spokes (B) of n VPNs (src/bench/ipsec-hub.ts: beyond 16,384 VPNs, with traffic selectors). */
 function build(role, n, records) {
-  const t0 = performance.now();
-  const text = junos(role, n);
-  const t1 = performance.now();
-  const model = loadJunosText(text, `${role}.conf`, { deviceName: role });
-  const t2 = performance.now();
-  const dev = new DeviceRt(model, { saRecords: records });
-  const t3 = performance.now();
-  if (dev.vpns.length !== n) throw new Error(`${role}: ${dev.vpns.length} VPNs built, expected ${n}`);
-  return { dev, gen: (t1 - t0) / 1000, parse: (t2 - t1) / 1000, device: (t3 - t2) / 1000 };
+  return buildHub(role, n, records);
 }
 
-const port = (dev, name) => dev.ifs.ifds.findIndex((d) => d.name === name);
+const port = portIndex;
 
 const IMIX = [64, 64, 64, 594, 64, 64, 594, 64, 594, 64, 594, 1518]; // 7:4:1, interleaved
 const CASES = [
@@ -152,28 +79,9 @@ const CASES = [
   { name: '1420 B', sizes: [1420] },
 ].filter((c) => !ONLY || ONLY.some((o) => c.name.startsWith(o)));
 
-/** L frames (a multiple of VECTOR_SIZE and of n), frame i to VPN i mod n, size sizes[i mod len]. */
-function cleartext(role, n, sizes, count) {
-  const mac = { src: '02:00:00:00:c1:02', dst: formatMac(derivedMac(role, 'et-0/0/1')) };
-  const src = role === 'A' ? '10.0.0.2' : '10.9.0.2';
-  const net = role === 'A' ? 20 : 30;
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const size = sizes[i % sizes.length];
-    const v = (i % n) + 1;
-    out.push(udp4Frame(mac, { src, dst: `${net}.${q(v)}.2`, id: i & 0xffff }, 40000, 9, pattern(size - 4 - 42)));
-  }
-  return out;
-}
-
-function pack(fr) {
-  const buf = new Uint8Array(fr.reduce((s, f) => s + f.length, 0));
-  const offs = new Uint32Array(fr.length);
-  const lens = new Uint32Array(fr.length);
-  let o = 0;
-  fr.forEach((f, i) => { buf.set(f, o); offs[i] = o; lens[i] = f.length; o += f.length; });
-  return { buf, offs, lens, count: fr.length };
-}
+/** `count` frames (a multiple of VECTOR_SIZE), frame i to VPN i mod n, size sizes[i mod len]. */
+const cleartext = hubCleartext;
+const pack = packFrames;
 
 /** Feeds the packed frames, one vector at a time, for SECONDS; `wrap` runs untimed each time the input starts over. */
 function measure(dev, p, inPort, wrap) {
@@ -262,22 +170,47 @@ function checkAcct(dev, what) {
 }
 
 const backend = getAeadBackend();
+
+if (process.env.SCALE) {
+  const counts = (process.env.COUNTS ?? '2000,10000,100000').split(',').map(Number);
+  const cases = (process.env.CASES ?? '64,1420').split(',').map(Number);
+  const rows = [];
+  for (const size of cases) {
+    for (const r of measureSas({
+      counts, sizes: [size], seconds: SECONDS, passes: Number(process.env.PASSES ?? 3), clock: CPU ? 'cpu' : 'wall',
+      frames: process.env.FRAMES ? Number(process.env.FRAMES) : undefined, selectors: process.env.SELECTORS ? true : undefined,
+      memoryOnly: !!process.env.BUILD_ONLY, log: (l) => console.log(l),
+    })) rows.push({ size, ...r });
+  }
+  const f = (x, d = 2) => x.toFixed(d);
+  console.log('   VPNs size   B/SA (in / out)     B/VPN (model + device)  build s   frames   encrypt Mpps /ceiling   decrypt Mpps /ceiling   raw Mpps');
+  for (const r of rows) {
+    console.log(`${String(r.vpns).padStart(7)} ${String(r.size).padStart(4)}  ${f(r.bytesPerSa, 0).padStart(4)} (${f(r.bytesPerSaInbound, 0)} / ${f(r.bytesPerSaOutbound, 0)})  ${f(r.bytesPerVpn, 0).padStart(6)} (${f(r.bytesPerVpnModel, 0)} + ${f(r.bytesPerVpnDevice, 0)})  ${f(r.buildSeconds).padStart(8)} ${String(r.frames).padStart(8)}${r.selectors ? '*' : ' '} ${f(r.encrypt.mpps).padStart(12)} ${f(r.encrypt.ratioToCeiling).padStart(8)} ${f(r.decrypt.mpps).padStart(14)} ${f(r.decrypt.ratioToCeiling).padStart(8)} ${f(r.ceiling.mpps).padStart(10)}`);
+  }
+  console.log('* traffic selectors (VPNs share st0 units: st0 units go up to 16385)');
+  process.exit(0);
+}
 console.log(`backend: ${backend.name}${backend.path ? ` (path ${backend.path}${backend.bulk ? `, ${backend.bulk} bulk` : ''}${backend.paths ? `; paths here: ${backend.paths.join(', ')}` : ''})` : ''}; AES-256-GCM, 16-byte ICV; best of ${PASSES} alternating passes of ${SECONDS} s${CPU ? ' of CPU time' : ''}`);
 
 const results = [];
 for (const n of COUNTS) {
   const t0 = performance.now();
-  const saText = espSaText(n);
+  const saText = hubEspSaText(n);
   const records = parseEspSaFile(saText, 'esp_sa');
   const tSa = (performance.now() - t0) / 1000;
   gc();
+  gc();
   const m0 = process.memoryUsage();
+  const k0 = backend.keyMemory().bytes ?? 0;
   const A = build('A', n, records);
   gc();
+  gc();
   const m1 = process.memoryUsage();
+  const k1 = backend.keyMemory().bytes ?? 0;
   const B = build('B', n, records);
   const mb = (x) => (x / 1048576).toFixed(1);
-  console.log(`${n} VPN${n > 1 ? 's' : ''}: esp_sa of ${records.length} records made and parsed in ${tSa.toFixed(2)} s; hub device: Junos text ${(A.gen).toFixed(2)} s, parse ${A.parse.toFixed(2)} s, DeviceRt ${A.device.toFixed(2)} s (total ${(tSa + A.gen + A.parse + A.device).toFixed(2)} s); after build: RSS ${mb(m1.rss)} MB (+${mb(m1.rss - m0.rss)}), JS heap ${mb(m1.heapUsed)} MB (+${mb(m1.heapUsed - m0.heapUsed)}, ${((m1.heapUsed - m0.heapUsed) / n).toFixed(0)} B per VPN), external +${mb(m1.external + m1.arrayBuffers - m0.external - m0.arrayBuffers)} MB`);
+  // external includes arrayBuffers; the native key store is outside both (keyMemory()).
+  console.log(`${n} VPN${n > 1 ? 's' : ''}: esp_sa of ${records.length} records made and parsed in ${tSa.toFixed(2)} s; hub device: Junos text ${(A.gen).toFixed(2)} s, parse ${A.parse.toFixed(2)} s, DeviceRt ${A.device.toFixed(2)} s (total ${(tSa + A.gen + A.parse + A.device).toFixed(2)} s); after build: RSS ${mb(m1.rss)} MB (+${mb(m1.rss - m0.rss)}), JS heap +${mb(m1.heapUsed - m0.heapUsed)} MB, external (typed arrays) +${mb(m1.external - m0.external)} MB, native keys +${mb(k1 - k0)} MB (the device's fixed costs included: per VPN and per SA, SCALE=1)`);
   if (process.env.BUILD_ONLY) continue;
   const a = A.dev;
   const b = B.dev;
@@ -289,13 +222,13 @@ for (const n of COUNTS) {
   let aLanOut = 0;
   a.sinks[aCore] = () => { aCoreOut++; };
   a.sinks[aLan] = () => { aLanOut++; };
-  const inbound = a.ipsec.sas.filter((s) => !s.outbound);
-  const reseed = () => { for (const s of inbound) s.replay.seed(0, 0); };
+  const db = a.ipsec;
+  const reseed = () => { for (let i = 0; i < db.count; i++) if (db.rw.on[i]) db.rw.seed(i, 0, 0); };
   // Input length: a multiple of the vector, of n and (for n = 1) of the IMIX pattern.
   // FRAMES=160000 gives every N the same input size (1 VPN's 768 frames stay in cache; 10,000 VPNs'
   // 160,000 stream from memory), to tell the cost of many SAs from that of a large input.
-  const count = process.env.FRAMES ? Number(process.env.FRAMES) : n === 1 ? VECTOR_SIZE * 3 : VECTOR_SIZE * (n / 16);
-  if (count % VECTOR_SIZE || count % n) throw new Error(`VPNS must be a multiple of 16 (got ${n})`);
+  const count = process.env.FRAMES ? Number(process.env.FRAMES) : n === 1 ? VECTOR_SIZE * 3 : VECTOR_SIZE * Math.ceil(n / 16);
+  if (count % VECTOR_SIZE) throw new Error(`FRAMES must be a multiple of ${VECTOR_SIZE} (got ${count})`);
   for (const c of CASES) {
     const enc = pack(cleartext('A', n, c.sizes, count));
     // Decrypt input: B encrypts its frames once (untimed); rising sequence numbers per SA.
