@@ -37,6 +37,8 @@ export interface BenchOptionsRecord {
   clock: Clock;
   vpns: number;
   routes: number;
+  /** Pipeline replicas (worker threads) each figure ran on. */
+  workers: number;
   /** Gates file and baseline of a gate run (null otherwise). */
   gate: string | null;
   baseline: string | null;
@@ -59,10 +61,19 @@ export interface BenchResult {
   ratios: { aesGcm: number | null; memcpy: number };
   /** The ceilings' own medians, Mpps. */
   ceilingMpps: { aesGcm: number | null; memcpy: number };
-  spread: { mpps: Spread; gbps: Spread; nsPerPacket: Spread; ratioToCeiling: Spread };
+  spread: { mpps: Spread; gbps: Spread; nsPerPacket: Spread; ratioToCeiling: Spread; scaling?: Spread };
   reps: number;
   /** Packets measured in the scenario over all repetitions. */
   packets: number;
+  /**
+   * Pipeline replicas (worker threads) the figures are of. With more than
+   * one, the ratios are to N × the ceiling (N cores' worth), and:
+   */
+  workers: number;
+  /** Median over repetitions of (N replicas' Mpps / one replica's Mpps in the same repetition). */
+  scaling?: number;
+  /** One replica's Mpps, median (same harness, same run). */
+  oneWorkerMpps?: number;
 }
 
 export interface BenchReport {

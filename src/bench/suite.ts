@@ -8,6 +8,7 @@ import { scenarioDef, setupScenario } from './scenarios.js';
 import { BenchInputError } from './json-text.js';
 import { backendUnavailable, type BackendName, type ScenarioSpec } from './setup.js';
 import { summarize } from './stats.js';
+import { ParallelRig } from './parallel.js';
 
 export interface BenchConfig {
   scenarios: readonly string[];
@@ -20,6 +21,8 @@ export interface BenchConfig {
   clock: Clock;
   vpns: number;
   routes: number;
+  /** Pipeline replicas in worker threads (1: the scenario runs in this thread). */
+  workers: number;
 }
 
 export interface BenchPlan {
@@ -107,6 +110,7 @@ export function measureSpec(spec: ScenarioSpec, cfg: Pick<BenchConfig, 'reps' | 
       spread: { mpps: spreadSig(m.spread), gbps: spreadSig(g.spread), nsPerPacket: spreadSig(ns.spread), ratioToCeiling: spreadSig(rc.spread) },
       reps: cfg.reps,
       packets: scen.reduce((s, x) => s + x.packets, 0),
+      workers: 1,
     };
   } finally {
     for (const c of ceilings) c.close();
@@ -114,15 +118,90 @@ export function measureSpec(spec: ScenarioSpec, cfg: Pick<BenchConfig, 'reps' | 
   }
 }
 
+/**
+ * Measures one (scenario, size, backend) on `cfg.workers` pipeline replicas
+ * in worker threads, and on one replica in the same harness, alternated rep
+ * by rep with the ceilings (which run in this thread, one core). Figures are
+ * the N replicas'; ratios compare them with N cores' worth of ceiling (N ×
+ * the ceiling's Mpps), so a ratio stays comparable with a one-worker run's;
+ * scaling is N replicas' Mpps over one replica's, per rep, median. Wall clock.
+ */
+export async function measureSpecWorkers(spec: ScenarioSpec, cfg: Pick<BenchConfig, 'reps' | 'duration' | 'workers'>): Promise<BenchResult> {
+  const n = cfg.workers;
+  const setup = setupScenario(spec);
+  const ceilings: Ceiling[] = [];
+  const rigs: ParallelRig[] = [];
+  try {
+    const aes = setup.aead ? aesGcmCeiling(setup.aead, setup.frameSizes) : null;
+    if (aes) ceilings.push(aes);
+    const mem = memcpyCeiling(setup);
+    ceilings.push(mem);
+    const one = new ParallelRig(setup, 1);
+    rigs.push(one);
+    const many = new ParallelRig(setup, n);
+    rigs.push(many);
+    const warm = Math.min(0.1, cfg.duration);
+    await one.measure(warm);
+    await many.measure(warm);
+    for (const c of ceilings) c.measure(warm, 'wall');
+    const oneM: number[] = [];
+    const manyM: number[] = [];
+    const aesM: number[] = [];
+    const memM: number[] = [];
+    let packets = 0;
+    for (let r = 0; r < cfg.reps; r++) {
+      if (aes) aesM.push(mppsOf(aes.measure(cfg.duration, 'wall')));
+      memM.push(mppsOf(mem.measure(cfg.duration, 'wall')));
+      const a = await one.measure(cfg.duration);
+      const b = await many.measure(cfg.duration);
+      oneM.push(a.mpps);
+      manyM.push(b.mpps);
+      packets += b.packets;
+    }
+    const toGbps = setup.meanFrameBytes * 8 / 1000;
+    const ratioAes = aes ? manyM.map((x, i) => x / (n * aesM[i])) : null;
+    const ratioMem = manyM.map((x, i) => x / (n * memM[i]));
+    const main = setup.ceilingKind === 'aes-gcm' ? ratioAes! : ratioMem;
+    const m = summarize(manyM);
+    const g = summarize(manyM.map((x) => x * toGbps));
+    const ns = summarize(manyM.map((x) => 1e3 / x));
+    const rc = summarize(main);
+    const sc = summarize(manyM.map((x, i) => x / oneM[i]));
+    return {
+      scenario: spec.scenario,
+      size: spec.size,
+      backend: spec.backend,
+      meanFrameBytes: sig(setup.meanFrameBytes),
+      mpps: sig(m.median),
+      gbps: sig(g.median),
+      nsPerPacket: sig(ns.median),
+      ratioToCeiling: sig(rc.median),
+      ceiling: setup.ceilingKind,
+      ratios: { aesGcm: ratioAes ? sig(summarize(ratioAes).median) : null, memcpy: sig(summarize(ratioMem).median) },
+      ceilingMpps: { aesGcm: aes ? sig(summarize(aesM).median) : null, memcpy: sig(summarize(memM).median) },
+      spread: { mpps: spreadSig(m.spread), gbps: spreadSig(g.spread), nsPerPacket: spreadSig(ns.spread), ratioToCeiling: spreadSig(rc.spread), scaling: spreadSig(sc.spread) },
+      reps: cfg.reps,
+      packets,
+      workers: n,
+      scaling: sig(sc.median),
+      oneWorkerMpps: sig(summarize(oneM).median),
+    };
+  } finally {
+    for (const r of rigs) await r.close();
+    for (const c of ceilings) c.close();
+    setup.close();
+  }
+}
+
 /** Measures every spec in turn; `onResult` sees each result as it is made (progress, a live table). */
-export function runBench(specs: readonly ScenarioSpec[], cfg: BenchConfig, onResult?: (r: BenchResult, i: number) => void, onStart?: (s: ScenarioSpec, i: number) => void): BenchResult[] {
+export async function runBench(specs: readonly ScenarioSpec[], cfg: BenchConfig, onResult?: (r: BenchResult, i: number) => void, onStart?: (s: ScenarioSpec, i: number) => void): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
-  specs.forEach((spec, i) => {
+  for (const [i, spec] of specs.entries()) {
     onStart?.(spec, i);
-    const r = measureSpec(spec, cfg);
+    const r = cfg.workers > 1 ? await measureSpecWorkers(spec, cfg) : measureSpec(spec, cfg);
     out.push(r);
     onResult?.(r, i);
-  });
+  }
   return out;
 }
 
@@ -142,6 +221,7 @@ export function benchReport(cfg: BenchConfig, results: BenchResult[], skipped: B
       clock: cfg.clock,
       vpns: cfg.vpns,
       routes: cfg.routes,
+      workers: cfg.workers,
       gate: run.gate ?? null,
       baseline: run.baseline ?? null,
     },

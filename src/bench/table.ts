@@ -33,13 +33,20 @@ export function tableRow(r: BenchResult): string[] {
 
 const LEFT = new Set([0, 1, 2, 7]);
 
+/** With workers: the replicas, their scaling over one replica, and one replica's Mpps, after the other columns. */
+const WORKER_COLUMNS = ['workers', 'scaling', '1-worker Mpps'];
+const workerCells = (r: BenchResult): string[] => [String(r.workers ?? 1), r.scaling === undefined ? '-' : r.scaling.toFixed(2), r.oneWorkerMpps === undefined ? '-' : fmtRate(r.oneWorkerMpps)];
+
 /** Columns padded to their widest cell; text columns left-aligned, figures right-aligned. */
 export function formatTable(results: readonly BenchResult[]): string {
-  const rows = [[...TABLE_COLUMNS], ...results.map(tableRow)];
-  const w = TABLE_COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const parallel = results.some((r) => (r.workers ?? 1) > 1);
+  const head: string[] = parallel ? [...TABLE_COLUMNS, ...WORKER_COLUMNS] : [...TABLE_COLUMNS];
+  const rows = [head, ...results.map((r) => (parallel ? [...tableRow(r), ...workerCells(r)] : tableRow(r)))];
+  const w = head.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (LEFT.has(c) ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ').trimEnd()).join('\n');
 }
 
 /** What the columns mean, printed under the table. */
 export const TABLE_LEGEND = `Mpps, Gbps, ns/pkt: medians over the repetitions; min-max: range of Mpps. Gbps: frame bytes with the FCS × 8, no preamble or gap (ESP: the cleartext frames).
-ratio: median of Mpps / the ceiling's Mpps in the same repetition, ± half its range; /aes-gcm: the backend sealing the same inner sizes, no framing; /memcpy: frames into the slab and out, no processing.`;
+ratio: median of Mpps / the ceiling's Mpps in the same repetition, ± half its range; /aes-gcm: the backend sealing the same inner sizes, no framing; /memcpy: frames into the slab and out, no processing.
+With --workers n: figures of n pipeline replicas, ratios to n × the ceiling; scaling: n replicas' Mpps / one replica's in the same repetition.`;

@@ -128,6 +128,31 @@ describe('triode bench: gates', () => {
   });
 });
 
+describe('triode bench --workers', () => {
+  it('measures on n replicas and on one in the same run: workers, scaling and one replica\'s Mpps in the table and the JSON', () => {
+    const json = join(work, 'workers.json');
+    const r = triode('bench', '--scenario', 'l3,esp-encrypt', '--size', '64', '--backend', 'native', '--vpns', '16', '--workers', '2', ...QUICK, '--json', json);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^scenario +size +backend +Mpps .* workers +scaling +1-worker Mpps$/m);
+    expect(r.stdout).toMatch(/^l3 +64 +none +.* 2 +\d+\.\d\d +\S+$/m);
+    const report = readBenchReport(readFileSync(json, 'utf8'), json);
+    expect(report.options.workers).toBe(2);
+    expect(report.results.map((x) => [x.scenario, x.workers])).toEqual([['l3', 2], ['esp-encrypt', 2]]);
+    for (const x of report.results) {
+      expect(x.scaling).toBeGreaterThan(0);
+      expect(x.oneWorkerMpps).toBeGreaterThan(0);
+      expect(x.spread.scaling?.max).toBeGreaterThanOrEqual(x.spread.scaling!.min);
+    }
+  });
+
+  it('refuses --workers with the CPU clock or with --gate, and a bad count', () => {
+    expect(oneLineError(triode('bench', '--workers', '2', '--clock', 'cpu'))).toContain('--workers times replicas by the wall clock');
+    expect(oneLineError(triode('bench', '--workers', '2', '--gate', join(root, 'bench', 'gates.json')))).toContain('the gates hold one-worker figures');
+    expect(oneLineError(triode('bench', '--workers', '0'))).toBe('triode bench: --workers takes a whole number from 1 to 64, not "0"');
+  });
+});
+
 describe('triode bench: help', () => {
   it('is listed by triode help, has --help and --list', () => {
     expect(triode('help').stdout).toMatch(/^ {2}bench {3}/m);

@@ -30,6 +30,11 @@ file (CI performance gates).
                      moves less on a machine shared with other jobs
   --vpns <n>         VPNs of the IPsec hub, frames in round robin (default 1)
   --routes <n>       IPv4 routes in the l3 FIB (default 100000)
+  --workers <n>      run each figure on n pipeline replicas in worker threads (frames
+                     spread by RSS, an SA owned by one replica), and on one replica in
+                     the same harness: reports the n replicas' figures and the scaling
+                     (wall clock; ratios are to n x the ceiling). One flow stays on one
+                     core: use many (--vpns well above n for the ESP scenarios)
   --json <file>      write the results (schema ${BENCH_SCHEMA}) to <file>
   --report <dir>     write <dir>/index.html (charts and tables, self-contained) and
                      <dir>/results.json
@@ -75,9 +80,9 @@ function listText(): string {
   return lines.join('\n');
 }
 
-export function benchCommand(argv: string[]): number {
+export async function benchCommand(argv: string[]): Promise<number> {
   try {
-    return bench(argv);
+    return await bench(argv);
   } catch (e) {
     if (e instanceof BenchInputError) {
       console.error(e.message);
@@ -95,7 +100,7 @@ export function benchCommand(argv: string[]): number {
   }
 }
 
-function bench(argv: string[]): number {
+async function bench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -107,6 +112,7 @@ function bench(argv: string[]): number {
       clock: { type: 'string' },
       vpns: { type: 'string' },
       routes: { type: 'string' },
+      workers: { type: 'string' },
       json: { type: 'string' },
       report: { type: 'string' },
       gate: { type: 'string' },
@@ -133,7 +139,10 @@ function bench(argv: string[]): number {
     clock,
     vpns: numberOption(values.vpns, 'vpns', 1, 1, 65535, true),
     routes: numberOption(values.routes, 'routes', 100_000, 1, 10_000_000, true),
+    workers: numberOption(values.workers, 'workers', 1, 1, 64, true),
   };
+  if (cfg.workers > 1 && clock === 'cpu') throw new BenchInputError('triode bench: --workers times replicas by the wall clock: --clock cpu counts every thread of the process at once');
+  if (cfg.workers > 1 && values.gate !== undefined) throw new BenchInputError('triode bench: the gates hold one-worker figures: --gate runs without --workers');
 
   // A gate run measures exactly what the gates name, within --scenario/--size/--backend.
   const gates = values.gate === undefined ? undefined : readGates(readFileSync(values.gate, 'utf8'), values.gate);
@@ -152,13 +161,13 @@ function bench(argv: string[]): number {
   const quiet = values.quiet === true;
   for (const s of plan.skipped) console.error(`triode bench: skipping the ${s.backend} backend: ${s.reason}`);
   const progress = !quiet && process.stderr.isTTY;
-  const results = runBench(plan.specs, cfg, undefined, (s, i) => {
+  const results = await runBench(plan.specs, cfg, undefined, (s, i) => {
     if (progress) process.stderr.write(`\r\x1b[Kmeasuring ${i + 1}/${plan.specs.length}: ${s.scenario} ${s.size} ${s.backend} (${cfg.reps} x ${cfg.duration} s)`);
   });
   if (progress) process.stderr.write('\r\x1b[K');
   const report = benchReport(cfg, results, plan.skipped, { date, machine, gate: values.gate, baseline: values.baseline });
   if (!quiet) {
-    console.log(`triode bench: ${machine.cpu}, ${machine.cores} cores, Node.js ${machine.node}; ${cfg.reps} x ${cfg.duration} s per figure (${cfg.clock} clock)`);
+    console.log(`triode bench: ${machine.cpu}, ${machine.cores} cores, Node.js ${machine.node}; ${cfg.reps} x ${cfg.duration} s per figure (${cfg.workers > 1 ? `${cfg.workers} pipeline replicas, wall` : cfg.clock} clock)`);
     console.log(formatTable(results));
     console.log(TABLE_LEGEND);
   }
