@@ -271,17 +271,19 @@ export function measureSas(opts: ScaleSasOptions): ScaleSasResult[] {
 
     // Memory: per SA on a database of its own; per VPN as the hub against a small hub.
     const bytesPerSa = measureSaBytes(n, aead);
-    const base = Math.min(BASE_VPNS, n);
-    const records = hubEspSa(n);
-    const small = hubMemory(base, records.slice(0, 2 * base), aead, hubOpts);
-    small.dev.ipsec?.close();
-    const big = hubMemory(n, records, aead, hubOpts);
-    const perVpn = (x: number, y: number): number => (n > base ? (x - y) / (n - base) : x / n);
-    const vpnModel = perVpn(big.model, small.model);
-    const vpnDevice = perVpn(big.device, small.device) - 2 * bytesPerSa;
-    const exact = exactSaBytes(big.dev, aead);
-    big.dev.ipsec?.close();
+    const { vpnModel, vpnDevice, exact } = ((): { vpnModel: number; vpnDevice: number; exact: ReturnType<typeof exactSaBytes> } => {
+      const base = Math.min(BASE_VPNS, n);
+      const records = hubEspSa(n);
+      const small = hubMemory(base, records.slice(0, 2 * base), aead, hubOpts);
+      small.dev.ipsec?.close();
+      const big = hubMemory(n, records, aead, hubOpts);
+      const perVpn = (x: number, y: number): number => (n > base ? (x - y) / (n - base) : x / n);
+      const r = { vpnModel: perVpn(big.model, small.model), vpnDevice: perVpn(big.device, small.device) - 2 * bytesPerSa, exact: exactSaBytes(big.dev, aead) };
+      big.dev.ipsec?.close();
+      return r;
+    })();
     log(`${n} VPNs: ${bytesPerSa.toFixed(0)} B per SA (exact ${exact.all.toFixed(0)}: inbound ${exact.inbound.toFixed(0)}, outbound ${exact.outbound.toFixed(0)}), ${(vpnModel + vpnDevice).toFixed(0)} B per VPN beyond its SAs (model ${vpnModel.toFixed(0)}, device ${vpnDevice.toFixed(0)})`);
+    fullGc(); // the measured hubs are garbage now: not the timed build's to collect
 
     // Build time (the hub as a run builds it, memory figures aside).
     const t0 = performance.now();
@@ -308,21 +310,23 @@ export function measureSas(opts: ScaleSasOptions): ScaleSasResult[] {
       a.sinks[aLan] = () => void lanOut++;
       const enc = packFrames(hubCleartext('A', n, sizes, count, hubOpts));
       // Decrypt input: the spokes encrypt their frames once (untimed), rising sequence numbers per SA.
-      const B = buildHub('B', n, recs, aead, hubOpts).dev;
-      const bLan = portIndex(B, 'et-0/0/1');
-      const bCore = portIndex(B, 'et-0/0/0');
-      const esp: Uint8Array[] = [];
-      B.sinks[bCore] = (d, off, len) => void esp.push(d.slice(off, off + len));
-      const clear = packFrames(hubCleartext('B', n, sizes, count, hubOpts));
-      for (let k = 0; k < count; k += VECTOR_SIZE) {
-        for (let i = 0; i < VECTOR_SIZE; i++) B.inject(bLan, clear.buf, clear.offs[k + i]!, clear.lens[k + i]!, 1, 0);
-        B.runBatch();
-      }
-      checkAcct(B, `${n} VPNs, decrypt input`);
-      if (esp.length !== count) throw new Error(`${n} VPNs: the spokes made ${esp.length} ESP frames of ${count}`);
-      B.ipsec?.close();
-      const dec = packFrames(esp);
-      esp.length = 0;
+      const dec = ((): PackedFrames => {
+        const B = buildHub('B', n, recs, aead, hubOpts).dev;
+        const bLan = portIndex(B, 'et-0/0/1');
+        const bCore = portIndex(B, 'et-0/0/0');
+        const esp: Uint8Array[] = [];
+        B.sinks[bCore] = (d, off, len) => void esp.push(d.slice(off, off + len));
+        const clear = packFrames(hubCleartext('B', n, sizes, count, hubOpts));
+        for (let k = 0; k < count; k += VECTOR_SIZE) {
+          for (let i = 0; i < VECTOR_SIZE; i++) B.inject(bLan, clear.buf, clear.offs[k + i]!, clear.lens[k + i]!, 1, 0);
+          B.runBatch();
+        }
+        checkAcct(B, `${n} VPNs, decrypt input`);
+        if (esp.length !== count) throw new Error(`${n} VPNs: the spokes made ${esp.length} ESP frames of ${count}`);
+        B.ipsec?.close();
+        return packFrames(esp);
+      })();
+      fullGc(); // the spokes are garbage now
       const db = a.ipsec!;
       // Each time the decrypt input starts over, the windows start over too (untimed).
       const reseed = (): void => {
