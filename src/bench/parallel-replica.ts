@@ -37,6 +37,7 @@ function start(init: BenchReplicaInit): void {
   /** Runs the batch; only then are the packets taken in no longer in flight (what they caused is counted). */
   const run = (): void => {
     dev.runBatch();
+    mail.flush();
     if (taken > 0) {
       Atomics.sub(ctrl, CTRL_INFLIGHT, taken);
       taken = 0;

@@ -87,6 +87,7 @@ function replicaMain(init: ReplicaInit): ReplicaResult {
   const endEpoch = () => {
     for (;;) {
       run.round();
+      mail.flush();
       const more = barrier(ctrl, n);
       mail.epoch++;
       if (!more) return;

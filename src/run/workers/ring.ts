@@ -34,14 +34,16 @@ export class Ring {
   }
 
   /**
-   * Producer: room for a payload of `n` bytes; returns its offset in `data`, or
-   * -1 when the ring is too full (try again after the consumer moves on).
-   * Nothing is visible to the consumer until commit().
+   * Producer: room for a payload of `n` bytes after those reserved so far;
+   * returns its offset in `data`, or -1 when the ring is too full (commit,
+   * then try again after the consumer moves on). Nothing is visible to the
+   * consumer until commit(), which publishes every record reserved since the
+   * last one (one shared-memory write per batch of records, not per record).
    */
   reserve(n: number): number {
     const need = 4 + ((n + 3) & ~3);
     if (need > this.capacity / 2) throw new Error(`ring: a ${n}-byte record does not fit a ${this.capacity}-byte ring`);
-    const head = Atomics.load(this.idx, HEAD);
+    const head = (Atomics.load(this.idx, HEAD) + this.pending) | 0;
     const used = (head - Atomics.load(this.idx, TAIL)) | 0;
     let at = head & (this.capacity - 1);
     let skip = 0;
@@ -52,12 +54,13 @@ export class Ring {
     if (used + skip + need > this.capacity) return -1;
     if (skip) this.dv.setInt32(this.capacity - skip, SKIP, true);
     this.dv.setInt32(at, n, true);
-    this.pending = skip + need;
+    this.pending += skip + need;
     return at + 4;
   }
 
-  /** Producer: publishes the record reserved last. */
+  /** Producer: publishes the records reserved since the last commit. */
   commit(): void {
+    if (this.pending === 0) return;
     Atomics.add(this.idx, HEAD, this.pending);
     this.pending = 0;
   }
