@@ -116,6 +116,14 @@ describe('triode run --workers', () => {
     expect(stats('w3.json')).toEqual(stats('w1.json'));
   });
 
+  it('a truncated capture is the same one-line error with replicas, and none is left running', () => {
+    const whole = readFileSync(inA);
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, whole.length - 10));
+    const r = triode('run', 'R1.conf', '--in', `et-0/0/0=${cut}`, '--out-dir', join(dir, 'wcut'), '--workers', '2');
+    expect(expectOneLineError(r)).toMatch(new RegExp(`^triode: ${cut.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: byte \\d+: truncated record body`));
+  });
+
   it('--workers takes 1 to 64, and --trace needs one replica', () => {
     expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--workers', '0'))).toContain('--workers takes a whole number from 1 to 64, not "0"');
     expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--workers', '2', '--trace', '1'))).toContain('--trace follows packets through one pipeline: use it with --workers 1');

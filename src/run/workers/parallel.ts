@@ -61,19 +61,27 @@ export async function runParallel(configPath: string, base: Run, inputs: RunInpu
       w.once('error', reject);
       w.once('exit', (code) => reject(new Error(`replica ${k} exited (${code}) before it finished`)));
     }));
+    // Stopped replicas reject too; only the first failure is reported.
+    for (const d of done) d.catch(() => {});
     // Whatever happens to the reader, the replicas are told the input ended (or stopped).
     const ctrlWords = new Int32Array(ctrl);
     try {
       distribute(readers, files, inRings, ctrlWords, opts.progress);
     } catch (e) {
-      for (const w of workers) void w.terminate();
+      await Promise.all(workers.map((w) => w.terminate()));
+      if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
       throw e;
     } finally {
       Atomics.store(ctrlWords, CTRL_INPUT_DONE, 1);
       for (let r = 0; r < n; r++) Atomics.notify(ctrlWords, ctrlBell(r));
     }
-    const results = await Promise.all(done);
-    for (const w of workers) void w.terminate();
+    let results: ReplicaResult[];
+    try {
+      results = await Promise.all(done);
+    } finally {
+      // A replica that failed leaves the others waiting at a barrier: stop them all.
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
     return merge(base, results, tmp, opts.outDir, nanosecond);
   } finally {
     for (const r of readers) r.close();
