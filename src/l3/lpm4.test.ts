@@ -200,7 +200,7 @@ describe('Lpm4', () => {
     expect(t.remove(0x0b000000, 8)).toBe(false);
   });
 
-  it('grows its root 8 → 16 → 24 and agrees with the other strides on a big random table', () => {
+  it('grows its root 8 → 16 and agrees with pre-sized tables on a big random table', () => {
     let x = 0x12345678;
     const rnd = (): number => {
       // xorshift32
@@ -217,7 +217,7 @@ describe('Lpm4', () => {
       routes.push([rnd(), len, i]);
     }
     for (const t of tables) for (const [p, l, v] of routes) t.insert(p, l, v);
-    expect(tables.map((t) => t.stats().rootStride)).toEqual([24, 24, 24]);
+    expect(tables.map((t) => t.stats().rootStride)).toEqual([16, 16, 16]);
     // Remove a third, in an order unrelated to insertion.
     for (let i = 0; i < routes.length; i += 3) for (const t of tables) t.remove(routes[i]![0], routes[i]![1]);
     // Independent check: exact-match probing from /32 down to /0 over a Map.
@@ -239,6 +239,100 @@ describe('Lpm4', () => {
       for (const t of tables) expect(t.lookup(a)).toBe(want);
     }
     for (const t of tables) expect(t.size).toBe(ref.size);
+  });
+
+  // Prefixes crowded into 10.1.0.0/16 and 10.1.2.0/24, so that nodes change kind as they fill
+  // and empty (tiny: ≤ 4 runs or children; bitmap: more), children come and go under both
+  // kinds, and removals restore the covering prefix across node levels.
+  const crowdLen = fc.constantFrom(0, 1, 8, 12, 15, 16, 17, 20, 22, 23, 24, 25, 26, 28, 30, 31, 32);
+  const crowdAddr = fc.oneof(
+    fc.integer({ min: 0, max: 0xffff }).map((lo) => (0x0a010000 | lo) >>> 0),
+    fc.integer({ min: 0, max: 0xff }).map((lo) => (0x0a010200 | lo) >>> 0),
+    fc.integer({ min: 0, max: 0xffffffff }),
+  );
+  const crowdCmd = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.constant('ins' as const), crowdAddr, crowdLen, fc.integer({ min: 0, max: 0x7fffffff })) },
+    { weight: 3, arbitrary: fc.tuple(fc.constant('del' as const), crowdAddr, crowdLen, fc.nat()) },
+    { weight: 2, arbitrary: fc.tuple(fc.constant('look' as const), crowdAddr, fc.constant(0), fc.constant(0)) },
+  );
+
+  for (const opts of [undefined, { expectedRoutes: 1_000_000 }]) {
+    it(`matches a naive model with prefixes crowded into shared nodes (root stride ${new Lpm4(opts).stats().rootStride})`, () => {
+      fc.assert(
+        fc.property(fc.array(crowdCmd, { minLength: 20, maxLength: 250 }), fc.infiniteStream(fc.nat()), (cmds, shuffle) => {
+          const t = new Lpm4(opts);
+          const empty = t.memoryBytes();
+          const ref = new RefLpm4();
+          const seen: number[] = [];
+          for (const [op, a, len, v] of cmds) {
+            seen.push(a);
+            if (op === 'ins') {
+              t.insert(a, len, v);
+              ref.insert(a, len, v);
+            } else if (op === 'del') {
+              // Half the removals hit an existing route, so that covers are restored often.
+              const r = ref.routes.length > 0 && v % 2 === 0 ? ref.routes[v % ref.routes.length]! : { prefix: a, len };
+              expect(t.remove(r.prefix, r.len)).toBe(ref.remove(r.prefix, r.len));
+            } else expect(t.lookup(a)).toBe(ref.lookup(a));
+          }
+          const pr = probes([...seen.slice(0, 12), 0x0a010000, 0x0a0102ff]);
+          checkAll(t, ref, pr);
+          const m = t.memory();
+          expect(m.total).toBe(m.root + m.nodes + m.store + m.other);
+          expect(t.memoryBytes()).toBe(m.total);
+          const left = [...ref.routes];
+          const it = shuffle[Symbol.iterator]();
+          while (left.length > 0) {
+            const r = left.splice(it.next().value % left.length, 1)[0]!;
+            expect(t.remove(r.prefix, r.len)).toBe(true);
+            ref.remove(r.prefix, r.len);
+            for (const a of seen.slice(0, 8)) expect(t.lookup(a)).toBe(ref.lookup(a));
+          }
+          checkAll(t, ref, pr);
+          expect(t.stats().chunks).toBe(0);
+          // Nothing left behind: nodes compacted away, per-length stores dropped.
+          expect(t.memoryBytes()).toBeLessThanOrEqual(empty + 1024);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('matches a naive model while a node fills up and empties again (tiny, bitmap and direct nodes)', () => {
+    // Routes of /25-/32 in 10.1.2.0/24 under a /24 and a /16, inserted and removed in random
+    // orders: the node for bits 24-31 grows through every kind (tiny, bitmap, direct) and back.
+    const len = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(31, 32) }, { weight: 1, arbitrary: fc.integer({ min: 25, max: 30 }) });
+    const route = fc.tuple(fc.integer({ min: 0, max: 255 }), len, fc.nat(1000));
+    fc.assert(
+      fc.property(fc.array(route, { minLength: 150, maxLength: 400 }), fc.infiniteStream(fc.nat()), (routes, shuffle) => {
+        for (const opts of [undefined, { expectedRoutes: 1_000_000 }]) {
+          const t = new Lpm4(opts);
+          const ref = new RefLpm4();
+          for (const [p, l, v] of [[0x0a010000, 16, 1], [0x0a010200, 24, 2]] as const) {
+            t.insert(p, l, v);
+            ref.insert(p, l, v);
+          }
+          // Every even /32 too (distinct values: 256 runs), so that the node is direct at its peak.
+          const even = Array.from({ length: 128 }, (_, i) => [2 * i, 32, 5000 + i] as [number, number, number]);
+          for (const [lo, l, v] of [...routes, ...even]) {
+            t.insert(0x0a010200 | lo, l, v);
+            ref.insert(0x0a010200 | lo, l, v);
+          }
+          const all = Array.from({ length: 256 }, (_, i) => (0x0a010200 | i) >>> 0);
+          for (const a of all) expect(t.lookup(a)).toBe(ref.lookup(a));
+          const left = [...ref.routes];
+          const it = shuffle[Symbol.iterator]();
+          while (left.length > 0) {
+            const r = left.splice(it.next().value % left.length, 1)[0]!;
+            expect(t.remove(r.prefix, r.len)).toBe(true);
+            ref.remove(r.prefix, r.len);
+            if (left.length % 16 === 0) for (const a of all) expect(t.lookup(a)).toBe(ref.lookup(a));
+          }
+          expect(t.stats().chunks).toBe(0);
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('keeps a small table small', () => {

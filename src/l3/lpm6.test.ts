@@ -221,6 +221,61 @@ describe('Lpm6', () => {
     expect(() => t.insert(new Uint8Array(4), 8, 1)).toThrow(RangeError);
   });
 
+  // Prefixes crowded under 2001:db8::/32 (and one /64 in it), so that nodes change kind as they
+  // fill and empty, long chains of single-child nodes form and fold, and removals restore the
+  // covering prefix across many node levels.
+  const crowd = fc
+    .tuple(fc.constantFrom(0, 1, 2), fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.nat(7))
+    .map(([kind, a, k]) => {
+      const out = new Uint8Array(a);
+      if (kind < 2) out.set([0x20, 0x01, 0x0d, 0xb8]);
+      if (kind === 1) out.set([0, 1, 0, k], 4);
+      return out;
+    });
+  const crowdLen = fc.constantFrom(0, 3, 16, 29, 32, 33, 40, 47, 48, 49, 56, 63, 64, 65, 72, 96, 120, 127, 128);
+  const crowdCmd = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.constant('ins' as const), crowd, crowdLen, fc.integer({ min: 0, max: 0x7fffffff })) },
+    { weight: 3, arbitrary: fc.tuple(fc.constant('del' as const), crowd, crowdLen, fc.nat()) },
+    { weight: 2, arbitrary: fc.tuple(fc.constant('look' as const), crowd, fc.constant(0), fc.constant(0)) },
+  );
+
+  for (const opts of OPTS) {
+    it(`matches a naive model with prefixes crowded into shared nodes (root stride ${new Lpm6(opts).stats().rootStride})`, () => {
+      fc.assert(
+        fc.property(fc.array(crowdCmd, { minLength: 20, maxLength: 150 }), fc.infiniteStream(fc.nat()), (cmds, shuffle) => {
+          const t = new Lpm6(opts);
+          const empty = t.memoryBytes();
+          const ref = new RefLpm6();
+          const seen: Uint8Array[] = [];
+          for (const [op, a, len, v] of cmds) {
+            seen.push(a);
+            if (op === 'ins') {
+              t.insert(a, len, v);
+              ref.insert(a, len, v);
+            } else if (op === 'del') {
+              const r = ref.routes.length > 0 && v % 2 === 0 ? ref.routes[v % ref.routes.length]! : { prefix: a, len };
+              expect(t.remove(r.prefix, r.len)).toBe(ref.remove(r.prefix, r.len));
+            } else expect(t.lookup(a, 0)).toBe(ref.lookup(a, 0));
+          }
+          const pb = probeBuf(seen.slice(0, 6));
+          checkAll(t, ref, pb);
+          const left = [...ref.routes];
+          const it = shuffle[Symbol.iterator]();
+          while (left.length > 0) {
+            const r = left.splice(it.next().value % left.length, 1)[0]!;
+            expect(t.remove(r.prefix, r.len)).toBe(true);
+            ref.remove(r.prefix, r.len);
+            for (const a of seen.slice(0, 4)) expect(t.lookup(a, 0)).toBe(ref.lookup(a, 0));
+          }
+          checkAll(t, ref, pb);
+          expect(t.stats().chunks).toBe(0);
+          expect(t.memoryBytes()).toBeLessThanOrEqual(empty + 1024);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+
   it('grows its root 8 → 16 and agrees with a pre-sized table', () => {
     let x = 0x9e3779b9;
     const rnd = (): number => {

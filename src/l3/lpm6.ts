@@ -1,22 +1,16 @@
 // IPv6 longest-prefix-match FIB: prefix/len → value (an adjacency index, 0 ≤ v < 2^31; -1 = no match).
 //
-// The same multibit trie with controlled prefix expansion as Lpm4 (see the header of lpm4.ts
-// for the entry encoding and the insert/remove rules): the root has 8 bits while the table is
-// small (a VRF with a few routes costs a few KB) and 16 bits once its chunks outgrow a 16-bit
-// root; every further level is 8 bits, i.e. exactly one byte of the address. lookup() reads
-// the destination address straight out of the packet buffer, one byte per level, so it never
-// assembles a 128-bit key: root[(b0 << 8 | b1) >>> shift], then pool[~e + b[k]] while the
-// entry is a child pointer. Prefixes /32–/64 end at levels 2–6; a /128 takes 15 reads.
+// The same trie as Lpm4 (bitmap-trie.ts: direct root of 8 bits while small, 16 once big, then
+// compressed nodes of 8-bit strides), so every level is exactly one byte of the address:
+// lookup() reads the destination straight out of the packet buffer and never assembles a 128-bit
+// key. Prefixes /32–/64 end at node levels 2–6; a /128 takes 15 levels. IPv6 tables are where
+// the compression pays most (1M routes: ~57 B per route against ~990 with 256-entry chunks),
+// since most nodes hold one child in a uniform leaf (tiny nodes, one 32-byte block), and the top
+// levels, dense with children, are direct nodes (one read per step). The exact-match store keeps
+// ceil(len/32) key words per prefix (a /48 is a 12-byte slot).
 
-import { StrideTrie, checkFibValue, checkPrefixLen, rootStrideFor } from './lpm4.js';
-
-/** Exact-match key for the first ceil(len/16) 16-bit words of a masked address. */
-function wordKey(a: Uint8Array, len: number): string {
-  let s = '';
-  const words = (len + 15) >> 4;
-  for (let w = 0; w < words; w++) s += String.fromCharCode((a[2 * w]! << 8) | a[2 * w + 1]!);
-  return s;
-}
+import { BitmapTrie, checkFibValue, checkPrefixLen, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
+import { PrefixStore } from './prefix-store.js';
 
 function checkAddr(a: Uint8Array): void {
   if (a.length < 16) throw new RangeError(`lpm: IPv6 address needs 16 bytes, got ${a.length}`);
@@ -26,95 +20,111 @@ function checkAddr(a: Uint8Array): void {
  * IPv6 FIB. Prefixes are 16-byte arrays; host bits beyond `len` are ignored (cleared).
  * `entries()` yields fresh 16-byte arrays in ascending (address, len) order.
  */
-export class Lpm6 extends StrideTrie {
-  /** Exact-match store, the source of truth: byLen[len] maps wordKey(prefix) → value. */
-  private readonly byLen: (Map<string, number> | undefined)[] = new Array(129).fill(undefined);
-  private count = 0;
+export class Lpm6 extends BitmapTrie {
+  /** Exact-match store, the source of truth: the prefix's first ceil(len/32) words per length → value. */
+  private readonly store = new PrefixStore(128);
   private readonly key = new Uint8Array(16);
+  private readonly cover = new Uint8Array(16);
+  private readonly words = new Int32Array(4);
 
   constructor(opts?: { expectedRoutes?: number }) {
-    super(128, rootStrideFor(opts?.expectedRoutes, 0, 16), 16);
+    super(rootStrideFor(opts?.expectedRoutes), 16);
   }
 
   /** Value of the longest prefix covering the 16-byte address at buf[off], -1 if none. */
   lookup(buf: Uint8Array, off: number): number {
     let e = this.root[((buf[off]! << 8) | buf[off + 1]!) >>> this.rootShift16]!;
-    if (e >= -1) return e;
     const pool = this.pool;
-    let p = off + this.rootBytes;
-    do e = pool[~e + buf[p++]!]!;
-    while (e < -1);
+    for (let p = off + this.rootBytes; e < -1; p++) e = step(pool, ~e, buf[p]!);
     return e;
   }
 
   get size(): number {
-    return this.count;
+    return this.store.size;
   }
 
   insert(addr: Uint8Array, len: number, value: number): void {
     checkPrefixLen(len, 128);
     checkFibValue(value);
     const k = this.masked(addr, len);
-    const wk = wordKey(k, len);
-    let m = this.byLen[len];
-    if (m === undefined) m = this.byLen[len] = new Map();
-    const had = m.has(wk);
-    m.set(wk, value);
-    if (!had) this.count++;
+    this.store.set(this.wordsOf(k, len), len, value);
     this.trieInsert(k, len, value);
     if (this.shouldGrow()) this.rebuild(this.nextStride());
+    else this.maybeCompact();
   }
 
   remove(addr: Uint8Array, len: number): boolean {
     checkPrefixLen(len, 128);
     const k = this.masked(addr, len);
-    const m = this.byLen[len];
-    if (m === undefined || !m.delete(wordKey(k, len))) return false;
-    this.count--;
+    if (this.store.delete(this.wordsOf(k, len), len) < 0) return false;
     // Covering prefix: clear one more bit at a time, longest first.
-    const c = new Uint8Array(k);
+    const c = this.cover;
+    c.set(k);
     let cv = -1;
     let cl = 0;
     for (let l = len - 1; l >= 0; l--) {
       c[l >> 3] = c[l >> 3]! & ~(0x80 >> (l & 7));
-      const v = this.byLen[l]?.get(wordKey(c, l));
-      if (v !== undefined) {
+      const t = this.store.table(l);
+      if (t === undefined) continue;
+      const v = t.get(this.wordsOf(c, l));
+      if (v >= 0) {
         cv = v;
         cl = l;
         break;
       }
     }
     this.trieRemove(k, len, cv, cl);
+    this.maybeCompact();
     return true;
   }
 
   get(addr: Uint8Array, len: number): number {
     checkPrefixLen(len, 128);
-    return this.byLen[len]?.get(wordKey(this.masked(addr, len), len)) ?? -1;
+    return this.store.get(this.wordsOf(this.masked(addr, len), len), len);
   }
 
   *entries(): IterableIterator<[addr: Uint8Array, len: number, value: number]> {
-    // Word keys padded to 8 words compare like the addresses; ties go by length.
-    const all: [padded: string, wk: string, len: number, value: number][] = [];
+    const all: { a: Uint8Array; len: number; v: number }[] = [];
     for (let l = 0; l <= 128; l++) {
-      const m = this.byLen[l];
-      if (m) for (const [wk, v] of m) all.push([wk.padEnd(8, '\0'), wk, l, v]);
-    }
-    all.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[2] - y[2]));
-    for (const [, wk, l, v] of all) {
-      const a = new Uint8Array(16);
-      for (let w = 0; w < wk.length; w++) {
-        const c = wk.charCodeAt(w);
-        a[2 * w] = c >>> 8;
-        a[2 * w + 1] = c & 255;
+      const t = this.store.table(l);
+      if (t === undefined) continue;
+      const { slots, stride, wpk } = t;
+      for (let o = 0; o < slots.length; o += stride) {
+        const v = slots[o + wpk]!;
+        if (v < 0) continue;
+        const a = new Uint8Array(16);
+        for (let w = 0; w < wpk; w++) {
+          const x = slots[o + w]!;
+          a[4 * w] = x >>> 24;
+          a[4 * w + 1] = x >>> 16;
+          a[4 * w + 2] = x >>> 8;
+          a[4 * w + 3] = x;
+        }
+        all.push({ a, len: l, v });
       }
-      yield [a, l, v];
     }
+    all.sort((x, y) => {
+      for (let i = 0; i < 16; i++) if (x.a[i] !== y.a[i]) return x.a[i]! - y.a[i]!;
+      return x.len - y.len;
+    });
+    for (const e of all) yield [e.a, e.len, e.v];
   }
 
-  /** Root stride, chunks in use and bytes held by the expanded tables (not the exact-match store). */
+  /** Root stride, nodes in use and bytes held by the trie (not the exact-match store). */
   stats(): { rootStride: number; chunks: number; bytes: number } {
     return this.trieStats();
+  }
+
+  /** Every byte of the table's typed arrays: root, node pool (capacity), exact-match store, scratch. */
+  memoryBytes(): number {
+    return this.memory().total;
+  }
+
+  memory(): LpmMemory {
+    const { root, nodes, other } = this.trieMemory();
+    const store = this.store.bytes;
+    const own = this.key.byteLength + this.cover.byteLength + this.words.byteLength;
+    return { root, nodes, store, other: other + own, total: root + nodes + store + other + own };
   }
 
   /** Copies addr into the scratch key with host bits beyond len cleared. */
@@ -128,21 +138,36 @@ export class Lpm6 extends StrideTrie {
     return k;
   }
 
+  /** The store's key for a masked prefix: its first ceil(len/32) big-endian words. */
+  private wordsOf(k: Uint8Array, len: number): Int32Array {
+    const w = this.words;
+    for (let i = 0, n = (len + 31) >> 5; i < n; i++) {
+      w[i] = (k[4 * i]! << 24) | (k[4 * i + 1]! << 16) | (k[4 * i + 2]! << 8) | k[4 * i + 3]!;
+    }
+    return w;
+  }
+
   private rebuild(stride: number): void {
     this.reset(stride);
     const k = new Uint8Array(16);
     for (let l = 0; l <= 128; l++) {
-      const m = this.byLen[l];
-      if (!m) continue;
-      for (const [wk, v] of m) {
+      const t = this.store.table(l);
+      if (t === undefined) continue;
+      const { slots, stride: st, wpk } = t;
+      for (let o = 0; o < slots.length; o += st) {
+        const v = slots[o + wpk]!;
+        if (v < 0) continue;
         k.fill(0);
-        for (let w = 0; w < wk.length; w++) {
-          const c = wk.charCodeAt(w);
-          k[2 * w] = c >>> 8;
-          k[2 * w + 1] = c & 255;
+        for (let w = 0; w < wpk; w++) {
+          const x = slots[o + w]!;
+          k[4 * w] = x >>> 24;
+          k[4 * w + 1] = x >>> 16;
+          k[4 * w + 2] = x >>> 8;
+          k[4 * w + 3] = x;
         }
         this.trieInsert(k, l, v);
       }
     }
+    this.maybeCompact();
   }
 }
