@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { esc, scenarioChart } from './chart.js';
 import type { GateLine } from './gate.js';
 import type { BenchReport, BenchResult } from './schema.js';
+import { formatScale } from './scale.js';
 import { SCENARIOS, SIZE_NAMES } from './scenarios.js';
 import { fmtRate } from './table.js';
 
@@ -64,6 +65,7 @@ export function reportHtml(report: BenchReport, gate?: readonly GateLine[]): str
     ['measurement', `${o.reps} repetitions of ${o.duration} s (${o.clock} clock) per figure, alternated with the ceilings`],
     ['topology', `${o.vpns} VPN${o.vpns === 1 ? '' : 's'} (ESP scenarios), ${o.routes} routes (l3)`],
   ];
+  if ((o.workers ?? 1) > 1) meta.push(['replicas', `${o.workers} pipeline replicas in worker threads; ratios to ${o.workers} × the ceiling; scaling over one replica in the same run`]);
   for (const s of report.skipped) meta.push([`skipped ${s.backend}`, s.reason]);
   const sections: string[] = [];
   const scenarios = [...SCENARIOS.map((s) => s.name), ...report.results.map((r) => r.scenario)].filter((s, i, a) => a.indexOf(s) === i);
@@ -78,6 +80,7 @@ ${scenarioChart(name, rs, SIZE_NAMES)}
 ${resultsTable(rs)}
 </section>`);
   }
+  if (report.scale) sections.push(`<section id="scale"><h2>Scale</h2>\n<pre>${esc(formatScale(report.scale))}</pre></section>`);
   const gateHtml = gate?.length
     ? `<section id="gates"><h2>Gate checks</h2>\n<table>\n<tr><th class="t">status</th><th class="t">check</th><th class="t">detail</th></tr>\n${gate.map((l) => `<tr><td class="t ${l.status === 'pass' ? 'pass' : l.status === 'note' ? '' : 'fail'}">${esc(l.status)}</td><td class="t">${esc(l.check)}</td><td class="t">${esc(l.text)}</td></tr>`).join('\n')}\n</table></section>`
     : '';

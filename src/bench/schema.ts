@@ -2,6 +2,7 @@
 // interface (CI gates read earlier runs as baselines). Fields may be added in
 // a later version of the same schema; none is removed or changes meaning
 // without a new schema name.
+import type { ScaleReport } from './scale.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, loadavg, platform, release } from 'node:os';
@@ -87,6 +88,8 @@ export interface BenchReport {
   /** Backends not run, each with the reason (the native addon did not load). */
   skipped: { backend: string; reason: string }[];
   results: BenchResult[];
+  /** `--scale`: memory per SA, route and MAC entry, and throughput at scale (scale.ts). */
+  scale?: ScaleReport;
 }
 
 export function triodeVersion(): string {

@@ -153,6 +153,37 @@ describe('triode bench --workers', () => {
   });
 });
 
+describe('triode bench --scale', () => {
+  it('memory per SA, per route and per MAC entry and the rates, small: the table, the targets, the JSON scale section', () => {
+    const json = join(work, 'scale.json');
+    const r = triode('bench', '--scale', '--scale-vpns', '32,64', '--routes', '5000', '--macs', '20000', '--duration', '0.02', '--json', json, '--quiet');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ +32 +64 +\d+\.\d\d \(\d+\.\d\d\) /m);
+    expect(r.stdout).toMatch(/^ +64 +128 +\d+\.\d\d \(\d+\.\d\d\) /m);
+    expect(r.stdout).toMatch(/^ {2}target ≤ 1024 B per SA: (met|MISSED) \(at most \d+ B measured\)$/m);
+    expect(r.stdout).toMatch(/^ {2}IPv4 +5000 +\d+\.\d /m);
+    expect(r.stdout).toMatch(/^ {2}IPv6 +5000 +\d+\.\d /m);
+    expect(r.stdout).toMatch(/^ {2}target ≤ 64 B per IPv4 route: (met|MISSED)$/m);
+    expect(r.stdout).toMatch(/^ {2}20000 entries: \d+\.\d B per entry/m);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.results).toEqual([]);
+    expect(report.scale.sas.map((x: { vpns: number; sas: number }) => [x.vpns, x.sas])).toEqual([[32, 64], [64, 128]]);
+    for (const x of report.scale.sas) {
+      expect(x.bytesPerSa).toBeGreaterThan(0);
+      expect(x.encrypt.packets).toBeGreaterThan(0);
+      expect(x.decrypt.packets).toBeGreaterThan(0);
+    }
+    expect(report.scale.routes.map((x: { family: number; routes: number }) => [x.family, x.routes])).toEqual([[4, 5000], [6, 5000]]);
+    expect(report.scale.forwarding.scenario).toBe('l3');
+    expect(report.scale.macs.entries).toBe(20000);
+    expect(report.scale.targets).toEqual({ bytesPerSa: 1024, bytesPerIpv4Route: 64 });
+  });
+
+  it('runs on its own', () => {
+    expect(oneLineError(triode('bench', '--scale', '--workers', '2'))).toBe('triode bench: --scale runs on its own: without --gate or --workers');
+  });
+});
+
 describe('triode bench: help', () => {
   it('is listed by triode help, has --help and --list', () => {
     expect(triode('help').stdout).toMatch(/^ {2}bench {3}/m);

@@ -9,6 +9,7 @@ import { BACKEND_NAMES, SCENARIO_NAMES, SCENARIOS, SIZE_NAMES } from '../bench/s
 import { AccountingError, backendUnavailable, type BackendName } from '../bench/setup.js';
 import { benchReport, planBench, runBench, specKey, type BenchConfig } from '../bench/suite.js';
 import { formatTable, TABLE_LEGEND } from '../bench/table.js';
+import { formatScale, runScale } from '../bench/scale.js';
 
 export const BENCH_HELP = `Usage: triode bench [options]
 
@@ -35,6 +36,13 @@ file (CI performance gates).
                      the same harness: reports the n replicas' figures and the scaling
                      (wall clock; ratios are to n x the ceiling). One flow stays on one
                      core: use many (--vpns well above n for the ESP scenarios)
+  --scale            instead of the scenarios: memory per SA, per VPN, per route and per
+                     MAC entry, inline-IPsec throughput at --scale-vpns VPNs, lookups and
+                     forwarding at --routes routes (default 1000000 here), MAC table rates
+                     at --macs entries; against the targets (<= 1 KB per SA, <= 64 B per
+                     IPv4 route). Minutes, and several GB of memory at 100,000 VPNs
+  --scale-vpns <a,b> VPN counts of --scale (default 2000,10000,100000; 2 SAs each)
+  --macs <n>         MAC entries of --scale (default 1000000)
   --json <file>      write the results (schema ${BENCH_SCHEMA}) to <file>
   --report <dir>     write <dir>/index.html (charts and tables, self-contained) and
                      <dir>/results.json
@@ -49,6 +57,23 @@ file (CI performance gates).
 Gbps counts frame bytes with the FCS x 8, no preamble or inter-frame gap.
 Exit status: 0, 1 when a gate check regressed or could not run, 2 on bad
 input, 3 when a measurement lost packets (a defect).`;
+
+/** `--scale`: the scale suite, its table, and the scale section of --json / --report. */
+function scaleRun(cfg: BenchConfig, vpns: number[], macs: number, json: string | undefined, reportDir: string | undefined, quiet: boolean): number {
+  const date = new Date().toISOString();
+  const machine = machineInfo();
+  const log = quiet ? undefined : (line: string) => console.error(`triode bench --scale: ${line}`);
+  const scale = runScale({ vpns, routes: cfg.routes, macs, duration: cfg.duration, clock: cfg.clock, log });
+  const report = { ...benchReport(cfg, [], [], { date, machine }), scale };
+  if (!quiet) console.log(`triode bench --scale: ${machine.cpu}, ${machine.cores} cores, Node.js ${machine.node}; ${cfg.duration} s per rate (${cfg.clock} clock)`);
+  console.log(formatScale(scale));
+  if (json !== undefined) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  if (reportDir !== undefined) {
+    const page = writeReport(reportDir, report);
+    if (!quiet) console.log(`report: ${page}`);
+  }
+  return 0;
+}
 
 /** A comma-separated (and repeatable) option as a list of known values; unknown ones exit 2 with the valid list. */
 function listOption(values: string[] | undefined, name: string, valid: readonly string[], what: string): string[] | undefined {
@@ -113,6 +138,9 @@ async function bench(argv: string[]): Promise<number> {
       vpns: { type: 'string' },
       routes: { type: 'string' },
       workers: { type: 'string' },
+      scale: { type: 'boolean' },
+      'scale-vpns': { type: 'string' },
+      macs: { type: 'string' },
       json: { type: 'string' },
       report: { type: 'string' },
       gate: { type: 'string' },
@@ -138,10 +166,16 @@ async function bench(argv: string[]): Promise<number> {
     duration: numberOption(values.duration, 'duration', 0.5, 0.001, 600, false),
     clock,
     vpns: numberOption(values.vpns, 'vpns', 1, 1, 65535, true),
-    routes: numberOption(values.routes, 'routes', 100_000, 1, 10_000_000, true),
+    routes: numberOption(values.routes, 'routes', values.scale ? 1_000_000 : 100_000, 1, 10_000_000, true),
     workers: numberOption(values.workers, 'workers', 1, 1, 64, true),
   };
   if (cfg.workers > 1 && clock === 'cpu') throw new BenchInputError('triode bench: --workers times replicas by the wall clock: --clock cpu counts every thread of the process at once');
+  if (values.scale) {
+    if (values.gate !== undefined || cfg.workers > 1) throw new BenchInputError('triode bench: --scale runs on its own: without --gate or --workers');
+    const vpns = (values['scale-vpns'] ?? '2000,10000,100000').split(',').map((v) => numberOption(v, 'scale-vpns', 0, 1, 1 << 20, true));
+    const macs = numberOption(values.macs, 'macs', 1_000_000, 1, 100_000_000, true);
+    return scaleRun(cfg, vpns, macs, values.json, values.report, values.quiet === true);
+  }
   if (cfg.workers > 1 && values.gate !== undefined) throw new BenchInputError('triode bench: the gates hold one-worker figures: --gate runs without --workers');
 
   // A gate run measures exactly what the gates name, within --scenario/--size/--backend.
