@@ -32,6 +32,7 @@ function start(init: BenchReplicaInit): void {
         ring.advance();
         taken++;
       }
+      ring.release();
     }
   };
   /** Runs the batch; only then are the packets taken in no longer in flight (what they caused is counted). */

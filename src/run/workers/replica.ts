@@ -81,6 +81,7 @@ function replicaMain(init: ReplicaInit): ReplicaResult {
         ring.advance();
         Atomics.sub(ctrl, CTRL_INFLIGHT, 1);
       }
+      ring.release();
     }
   };
   /** Runs the epoch's rounds: its own, then one per step while replicas still send each other packets. */

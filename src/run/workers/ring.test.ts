@@ -41,6 +41,8 @@ describe('Ring (single producer, single consumer, shared memory)', () => {
     expect(n).toBe(4); // 4 × (4 + 60) = 256
     expect(r.peek()).toBeGreaterThanOrEqual(0);
     r.advance();
+    expect(r.reserve(60)).toBe(-1); // the consumer has not given the room back yet
+    r.release();
     expect(r.reserve(60)).toBeGreaterThanOrEqual(0);
   });
 
