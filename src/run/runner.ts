@@ -6,7 +6,8 @@ import { DeviceRt } from '../device/device.js';
 import { newAccounting, type Accounting } from '../graph/graph.js';
 import { TraceBuffer } from '../graph/trace.js';
 import { F_TRACED, VECTOR_SIZE } from '../packet/batch.js';
-import { CaptureReader, newCaptureRecord, type CaptureRecord } from '../pcap/reader.js';
+import { CaptureReader } from '../pcap/reader.js';
+import { MergedCaptures } from '../pcap/merge.js';
 import { PcapWriter } from '../pcap/writer.js';
 import { LinkQueue } from './link-queue.js';
 import { findPort, portFileName, portName, type Port } from './ports.js';
@@ -52,7 +53,30 @@ export interface RunResult {
  * and what one device sends over a link (with no delay) is taken in by its
  * peer before that peer's later input. Dense captures still fill vectors.
  */
-export const VECTOR_SPAN_NS = 100_000;
+const VECTOR_SPAN_NS = 100_000;
+
+/**
+ * Where the inputs' vectors begin: a frame starts a new one when the current
+ * holds VECTOR_SIZE frames or the frame lies more than VECTOR_SPAN_NS after
+ * the current one's first. A run cuts its input with it, and so does the
+ * reader of a parallel run, so that its replicas' epochs are these vectors.
+ */
+export class VectorCut {
+  private count = -1;
+  private startSec = 0;
+  private startNsec = 0;
+
+  starts(tsSec: number, tsNsec: number): boolean {
+    if (this.count >= 0 && this.count < VECTOR_SIZE && (tsSec - this.startSec) * 1e9 + tsNsec - this.startNsec <= VECTOR_SPAN_NS) {
+      this.count++;
+      return false;
+    }
+    this.count = 1;
+    this.startSec = tsSec;
+    this.startNsec = tsNsec;
+    return true;
+  }
+}
 
 /** Frames in flight on links more rounds than this are a forwarding loop between devices that TTL did not end. */
 const MAX_LINK_ROUNDS = 4096;
@@ -149,49 +173,37 @@ export class Run {
   }
 
   private feed(readers: CaptureReader[], ports: Port[]): void {
-    const recs: (CaptureRecord | null)[] = readers.map((r) => {
-      const rec = newCaptureRecord();
-      return r.next(rec) ? rec : null;
-    });
+    const inputs = new MergedCaptures(readers);
     const total = readers.reduce((s, r) => s + r.size, 0);
     let taken = 0;
-    for (;;) {
-      // The earliest record of all inputs; ties go to the input named first.
-      let k = -1;
-      for (let i = 0; i < recs.length; i++) {
-        const r = recs[i];
-        if (r && (k < 0 || r.tsSec < recs[k]!.tsSec || (r.tsSec === recs[k]!.tsSec && r.tsNsec < recs[k]!.tsNsec))) k = i;
-      }
-      if (k < 0) break;
-      const rec = recs[k]!;
+    for (let k = inputs.earliest(); k >= 0; k = inputs.earliest()) {
+      const rec = inputs.record(k);
       this.take(ports[k], rec.buf, rec.offset, rec.caplen, rec.tsSec, rec.tsNsec, rec.origLen);
       taken++;
-      if (!readers[k].next(rec)) recs[k] = null;
+      inputs.advance(k);
       if (this.opts.progress && (taken & 0xffff) === 0) this.opts.progress(readers.reduce((s, r) => s + r.position, 0), total, taken);
     }
     this.finish();
     this.opts.progress?.(total, total, taken);
   }
 
-  private inRound = 0;
-  private roundStartSec = -1;
-  private roundStartNsec = 0;
+  private readonly vectors = new VectorCut();
 
   /**
    * Takes one input frame (in timestamp order) into the vector being filled;
-   * runs the vector first when the frame lies beyond its time span, and after
-   * it when it is full.
+   * runs the vector first when the frame starts a new one (VectorCut), and
+   * after it when it is full.
    */
   take(port: Port, buf: Uint8Array, off: number, caplen: number, tsSec: number, tsNsec: number, origLen: number): void {
-    if (this.inRound > 0 && (tsSec - this.roundStartSec) * 1e9 + tsNsec - this.roundStartNsec > VECTOR_SPAN_NS) this.endRound();
-    if (this.roundStartSec < 0) {
-      this.roundStartSec = tsSec;
-      this.roundStartNsec = tsNsec;
+    if (this.vectors.starts(tsSec, tsNsec)) {
+      if (this.inRound > 0) this.endRound();
       for (const d of this.devices) d.expireHeld(tsSec);
     }
     port.dev.inject(port.ifd, buf, off, caplen, tsSec, tsNsec, undefined, origLen);
     if (++this.inRound === VECTOR_SIZE) this.endRound();
   }
+
+  private inRound = 0;
 
   /** Runs what is left, then drops whatever is still held for a neighbour that never answered. */
   finish(): void {
@@ -212,7 +224,6 @@ export class Run {
   private endRound(): void {
     this.round();
     this.inRound = 0;
-    this.roundStartSec = -1;
   }
 
   /**

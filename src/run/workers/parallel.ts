@@ -9,17 +9,17 @@
 import { closeSync, mkdirSync, openSync, readSync, rmSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CaptureReader, newCaptureRecord, type CaptureRecord } from '../../pcap/reader.js';
+import { CaptureReader } from '../../pcap/reader.js';
+import { MergedCaptures } from '../../pcap/merge.js';
 import { PcapWriter } from '../../pcap/writer.js';
-import { Run, type RunInput, type RunOptions, type RunResult } from '../runner.js';
+import { Run, VectorCut, type RunInput, type RunOptions, type RunResult } from '../runner.js';
 import { findPort, portFileName } from '../ports.js';
 import { Ring } from './ring.js';
 import { CTRL_INPUT_DONE, CTRL_WORDS, ctrlBell } from './handoff.js';
 import { rssReplica } from './rss.js';
 import { absorbDevice } from './snapshot.js';
 import { EPOCH_MARK, IN_DESC_BYTES, type ReplicaInit, type ReplicaResult } from './replica.js';
-import { VECTOR_SIZE } from '../../packet/batch.js';
-import { VECTOR_SPAN_NS } from '../runner.js';
+
 
 /** Reader → replica ring: 1 Mi descriptors' worth. Replica → replica: room for several vectors of jumbo frames. */
 const IN_RING_BYTES = 32 << 20;
@@ -113,41 +113,24 @@ function loadShared(file: string): SharedArrayBuffer {
  */
 function distribute(readers: CaptureReader[], files: SharedArrayBuffer[], rings: Ring[], ctrl: Int32Array, progress: RunOptions['progress']): void {
   const bytes = files.map((f) => new Uint8Array(f));
-  const recs: (CaptureRecord | null)[] = readers.map((r) => {
-    const rec = newCaptureRecord();
-    return r.next(rec) ? rec : null;
-  });
-  const base = readers.map((r) => r.bufferBase);
+  const inputs = new MergedCaptures(readers);
+  const vectors = new VectorCut();
   const total = readers.reduce((s, r) => s + r.size, 0);
   const unrung = new Int32Array(rings.length);
   let taken = 0;
-  let inEpoch = -1;
-  let startSec = 0;
-  let startNsec = 0;
-  for (;;) {
-    let k = -1;
-    for (let i = 0; i < recs.length; i++) {
-      const r = recs[i];
-      if (r && (k < 0 || r.tsSec < recs[k]!.tsSec || (r.tsSec === recs[k]!.tsSec && r.tsNsec < recs[k]!.tsNsec))) k = i;
-    }
-    if (k < 0) break;
-    const rec = recs[k]!;
-    if (inEpoch < 0 || inEpoch === VECTOR_SIZE || (rec.tsSec - startSec) * 1e9 + rec.tsNsec - startNsec > VECTOR_SPAN_NS) {
-      inEpoch = 0;
-      startSec = rec.tsSec;
-      startNsec = rec.tsNsec;
+  for (let k = inputs.earliest(); k >= 0; k = inputs.earliest()) {
+    const rec = inputs.record(k);
+    if (vectors.starts(rec.tsSec, rec.tsNsec)) {
       for (let r = 0; r < rings.length; r++) push(rings[r], ctrl, r, EPOCH_MARK, 0, 0, 0, 0, rec.tsSec, rec.tsNsec);
     }
-    inEpoch++;
-    const off = base[k] + rec.offset;
+    const off = readers[k].bufferBase + rec.offset;
     const to = rssReplica(bytes[k], off, rec.caplen, rings.length);
     push(rings[to], ctrl, to, k, off >>> 0, Math.floor(off / 2 ** 32), rec.caplen, rec.origLen, rec.tsSec, rec.tsNsec);
     if (++unrung[to] === 64) {
       unrung[to] = 0;
       ringBell(ctrl, to);
     }
-    if (!readers[k].next(rec)) recs[k] = null;
-    else base[k] = readers[k].bufferBase;
+    inputs.advance(k);
     if (progress && (++taken & 0xffff) === 0) progress(readers.reduce((s, r) => s + r.position, 0), total, taken);
   }
   progress?.(total, total, taken);
@@ -203,22 +186,13 @@ function mergePcaps(files: string[], out: string, nanosecond: boolean): { packet
   let packets = 0;
   let bytes = 0;
   try {
-    const recs = readers.map((r) => {
-      const rec = newCaptureRecord();
-      return r.next(rec) ? rec : null;
-    });
-    for (;;) {
-      let k = -1;
-      for (let i = 0; i < recs.length; i++) {
-        const r = recs[i];
-        if (r && (k < 0 || r.tsSec < recs[k]!.tsSec || (r.tsSec === recs[k]!.tsSec && r.tsNsec < recs[k]!.tsNsec))) k = i;
-      }
-      if (k < 0) break;
-      const rec = recs[k]!;
+    const parts = new MergedCaptures(readers);
+    for (let k = parts.earliest(); k >= 0; k = parts.earliest()) {
+      const rec = parts.record(k);
       w.write(rec.buf, rec.offset, rec.caplen, rec.tsSec, rec.tsNsec);
       packets++;
       bytes += rec.caplen;
-      if (!readers[k].next(rec)) recs[k] = null;
+      parts.advance(k);
     }
   } finally {
     for (const r of readers) r.close();
