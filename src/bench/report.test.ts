@@ -8,7 +8,7 @@ import type { Problem } from './json-text.js';
 import { benchReport, measureSpec, type BenchConfig } from './suite.js';
 import { fmtRate, formatTable, TABLE_COLUMNS, tableRow } from './table.js';
 
-const cfg: BenchConfig = { scenarios: ['l3', 'esp-encrypt'], sizes: ['64', '1420'], backends: ['native', 'js'], backendsExplicit: false, reps: 2, duration: 0.005, clock: 'wall', vpns: 1, routes: 2000 };
+const cfg: BenchConfig = { scenarios: ['l3', 'esp-encrypt'], sizes: ['64', '1420'], backends: ['native', 'js'], backendsExplicit: false, reps: 2, duration: 0.005, clock: 'wall', vpns: 1, routes: 2000, workers: 1 };
 let report: BenchReport;
 
 beforeAll(() => {
@@ -27,7 +27,7 @@ describe('--json document (triode-bench/1)', () => {
       triode: expect.stringMatching(/^\d+\.\d+\.\d+/),
       date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       machine: { id: expect.stringMatching(/^[0-9a-f]{16}$/), cpu: expect.any(String), cores: expect.any(Number), node: process.version, os: expect.any(String), loadavg: [expect.any(Number), expect.any(Number), expect.any(Number)] },
-      options: { scenarios: ['l3', 'esp-encrypt'], sizes: ['64', '1420'], backends: ['native', 'js'], reps: 2, duration: 0.005, clock: 'wall', vpns: 1, routes: 2000, gate: null, baseline: null },
+      options: { scenarios: ['l3', 'esp-encrypt'], sizes: ['64', '1420'], backends: ['native', 'js'], reps: 2, duration: 0.005, clock: 'wall', vpns: 1, routes: 2000, workers: 1, gate: null, baseline: null },
       skipped: [],
       results: expect.any(Array),
     });
@@ -49,6 +49,7 @@ describe('--json document (triode-bench/1)', () => {
         spread: { mpps: spread, gbps: spread, nsPerPacket: spread, ratioToCeiling: spread },
         reps: 2,
         packets: expect.any(Number),
+        workers: 1,
       });
       expect(r.packets % 256).toBe(0);
       expect(r.packets).toBeGreaterThanOrEqual(2 * 256);

@@ -6,7 +6,7 @@ import { measureScenario, type Clock, type Measurement } from './measure.js';
 import { BENCH_SCHEMA, machineInfo, triodeVersion, type BenchMachine, type BenchReport, type BenchResult } from './schema.js';
 import { scenarioDef, setupScenario } from './scenarios.js';
 import { BenchInputError } from './json-text.js';
-import { backendUnavailable, type BackendName, type ScenarioSpec } from './setup.js';
+import { backendUnavailable, type BackendName, type ScenarioSetup, type ScenarioSpec } from './setup.js';
 import { summarize } from './stats.js';
 import { ParallelRig } from './parallel.js';
 
@@ -86,32 +86,7 @@ export function measureSpec(spec: ScenarioSpec, cfg: Pick<BenchConfig, 'reps' | 
       if (r % 2 === 1) ceil();
     }
 
-    const mpps = scen.map(mppsOf);
-    const toGbps = setup.meanFrameBytes * 8 / 1000;
-    const ratioAes = aes ? mpps.map((x, i) => x / mppsOf(aesM[i])) : null;
-    const ratioMem = mpps.map((x, i) => x / mppsOf(memM[i]));
-    const main = setup.ceilingKind === 'aes-gcm' ? ratioAes! : ratioMem;
-    const m = summarize(mpps);
-    const g = summarize(mpps.map((x) => x * toGbps));
-    const ns = summarize(mpps.map((x) => 1e3 / x));
-    const rc = summarize(main);
-    return {
-      scenario: spec.scenario,
-      size: spec.size,
-      backend: spec.backend,
-      meanFrameBytes: sig(setup.meanFrameBytes),
-      mpps: sig(m.median),
-      gbps: sig(g.median),
-      nsPerPacket: sig(ns.median),
-      ratioToCeiling: sig(rc.median),
-      ceiling: setup.ceilingKind,
-      ratios: { aesGcm: ratioAes ? sig(summarize(ratioAes).median) : null, memcpy: sig(summarize(ratioMem).median) },
-      ceilingMpps: { aesGcm: aes ? sig(summarize(aesM.map(mppsOf)).median) : null, memcpy: sig(summarize(memM.map(mppsOf)).median) },
-      spread: { mpps: spreadSig(m.spread), gbps: spreadSig(g.spread), nsPerPacket: spreadSig(ns.spread), ratioToCeiling: spreadSig(rc.spread) },
-      reps: cfg.reps,
-      packets: scen.reduce((s, x) => s + x.packets, 0),
-      workers: 1,
-    };
+    return resultOf(spec, setup, cfg.reps, scen.map(mppsOf), aes ? aesM.map(mppsOf) : null, memM.map(mppsOf), 1, scen.reduce((s, x) => s + x.packets, 0));
   } finally {
     for (const c of ceilings) c.close();
     setup.close();
@@ -158,39 +133,46 @@ export async function measureSpecWorkers(spec: ScenarioSpec, cfg: Pick<BenchConf
       manyM.push(b.mpps);
       packets += b.packets;
     }
-    const toGbps = setup.meanFrameBytes * 8 / 1000;
-    const ratioAes = aes ? manyM.map((x, i) => x / (n * aesM[i])) : null;
-    const ratioMem = manyM.map((x, i) => x / (n * memM[i]));
-    const main = setup.ceilingKind === 'aes-gcm' ? ratioAes! : ratioMem;
-    const m = summarize(manyM);
-    const g = summarize(manyM.map((x) => x * toGbps));
-    const ns = summarize(manyM.map((x) => 1e3 / x));
-    const rc = summarize(main);
+    const r = resultOf(spec, setup, cfg.reps, manyM, aes ? aesM : null, memM, n, packets);
     const sc = summarize(manyM.map((x, i) => x / oneM[i]));
-    return {
-      scenario: spec.scenario,
-      size: spec.size,
-      backend: spec.backend,
-      meanFrameBytes: sig(setup.meanFrameBytes),
-      mpps: sig(m.median),
-      gbps: sig(g.median),
-      nsPerPacket: sig(ns.median),
-      ratioToCeiling: sig(rc.median),
-      ceiling: setup.ceilingKind,
-      ratios: { aesGcm: ratioAes ? sig(summarize(ratioAes).median) : null, memcpy: sig(summarize(ratioMem).median) },
-      ceilingMpps: { aesGcm: aes ? sig(summarize(aesM).median) : null, memcpy: sig(summarize(memM).median) },
-      spread: { mpps: spreadSig(m.spread), gbps: spreadSig(g.spread), nsPerPacket: spreadSig(ns.spread), ratioToCeiling: spreadSig(rc.spread), scaling: spreadSig(sc.spread) },
-      reps: cfg.reps,
-      packets,
-      workers: n,
-      scaling: sig(sc.median),
-      oneWorkerMpps: sig(summarize(oneM).median),
-    };
+    return { ...r, spread: { ...r.spread, scaling: spreadSig(sc.spread) }, scaling: sig(sc.median), oneWorkerMpps: sig(summarize(oneM).median) };
   } finally {
     for (const r of rigs) await r.close();
     for (const c of ceilings) c.close();
     setup.close();
   }
+}
+
+/**
+ * A result from per-repetition Mpps of the scenario and of its ceilings:
+ * medians and spreads; ratios against `cores` × the ceiling (the ceilings run
+ * on one core; N replicas have N).
+ */
+function resultOf(spec: ScenarioSpec, setup: ScenarioSetup, reps: number, mpps: number[], aesM: number[] | null, memM: number[], cores: number, packets: number): BenchResult {
+  const toGbps = setup.meanFrameBytes * 8 / 1000;
+  const ratioAes = aesM ? mpps.map((x, i) => x / (cores * aesM[i])) : null;
+  const ratioMem = mpps.map((x, i) => x / (cores * memM[i]));
+  const m = summarize(mpps);
+  const g = summarize(mpps.map((x) => x * toGbps));
+  const ns = summarize(mpps.map((x) => 1e3 / x));
+  const rc = summarize(setup.ceilingKind === 'aes-gcm' ? ratioAes! : ratioMem);
+  return {
+    scenario: spec.scenario,
+    size: spec.size,
+    backend: spec.backend,
+    meanFrameBytes: sig(setup.meanFrameBytes),
+    mpps: sig(m.median),
+    gbps: sig(g.median),
+    nsPerPacket: sig(ns.median),
+    ratioToCeiling: sig(rc.median),
+    ceiling: setup.ceilingKind,
+    ratios: { aesGcm: ratioAes ? sig(summarize(ratioAes).median) : null, memcpy: sig(summarize(ratioMem).median) },
+    ceilingMpps: { aesGcm: aesM ? sig(summarize(aesM).median) : null, memcpy: sig(summarize(memM).median) },
+    spread: { mpps: spreadSig(m.spread), gbps: spreadSig(g.spread), nsPerPacket: spreadSig(ns.spread), ratioToCeiling: spreadSig(rc.spread) },
+    reps,
+    packets,
+    workers: cores,
+  };
 }
 
 /** Measures every spec in turn; `onResult` sees each result as it is made (progress, a live table). */
