@@ -35,6 +35,9 @@ export interface DeviceOptions {
   aead?: AeadBackend;
 }
 
+/** Where a released packet goes: 4, 6 (ip4/ip6-rewrite) or 0 (labelled: mpls-output). */
+const linkOf = (r: { held: HeldPacket; adj: Adjacency }): number => (r.held.flags & F_MPLS ? 0 : r.adj.family);
+
 /**
  * What a device does differently as one pipeline replica of several
  * (`triode run --workers N`): replica 0 resolves neighbours for all and tells
@@ -390,11 +393,10 @@ export class DeviceRt {
   runBatch(): void {
     const g = this.graph;
     g.run();
+    if (this.released.length === 0) return; // the common case: nothing made per vector
     const rewrite4 = g.node('ip4-rewrite');
     const rewrite6 = g.node('ip6-rewrite');
     const mplsOutput = g.byName.get('mpls-output');
-    // Where a released packet goes: 4, 6 (ip4/ip6-rewrite) or 0 (labelled: mpls-output).
-    const linkOf = (r: { held: HeldPacket; adj: Adjacency }): number => (r.held.flags & F_MPLS ? 0 : r.adj.family);
     let next = 0;
     while (next < this.released.length) {
       const b = g.batch;
