@@ -1,15 +1,17 @@
 /**
  * A flow hash over the IPv4/IPv6 addresses, protocol and ports (when the
- * packet is not a later fragment), for ECMP and, later, RSS and LAG member
- * choice. The same flow always gets the same hash.
+ * packet is not a fragment: the first fragment hashes as the later ones, which
+ * have no ports, so a datagram's fragments stay together), for ECMP, RSS
+ * (src/run/workers/rss.ts) and, later, LAG member choice. The same flow always
+ * gets the same hash.
  */
 export function flowHash4(d: Uint8Array, l3: number): number {
   let h = mix(0x9e3779b9, (d[l3 + 12] << 24) | (d[l3 + 13] << 16) | (d[l3 + 14] << 8) | d[l3 + 15]);
   h = mix(h, (d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]);
   const proto = d[l3 + 9];
   h = mix(h, proto);
-  const fragOff = ((d[l3 + 6] & 0x1f) << 8) | d[l3 + 7];
-  if (fragOff === 0 && (proto === 6 || proto === 17)) {
+  const frag = ((d[l3 + 6] & 0x3f) << 8) | d[l3 + 7]; // MF and the offset
+  if (frag === 0 && (proto === 6 || proto === 17)) {
     const t = l3 + (d[l3] & 15) * 4;
     h = mix(h, (d[t] << 24) | (d[t + 1] << 16) | (d[t + 2] << 8) | d[t + 3]);
   }
@@ -32,7 +34,7 @@ export function flowHash6(d: Uint8Array, l3: number): number {
  * bits, which `hash % members` uses. Without it the low bits never depended on
  * the high half of the last word mixed in (the source port).
  */
-function finish(h: number): number {
+export function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -30,7 +30,7 @@ describe('RSS: which replica takes a frame', () => {
     expect(saOwner(0x1234, 1)).toBe(0);
   });
 
-  it('sends ARP and neighbour discovery to replica 0, and ICMPv6 echo by flow', () => {
+  it('sends ARP and neighbour discovery to replica 0, and ICMPv6 echo by its addresses', () => {
     expect(at(arpFrame(e, 1, e.src, '10.0.0.1', '00:00:00:00:00:00', '10.0.0.2'), 4)).toBe(0);
     expect(at(nsFrame(e.src, 'fe80::1', '2001:db8::2'), 4)).toBe(0);
     const seen = new Set<number>();
