@@ -60,8 +60,9 @@ export function formatScale(r: ScaleReport): string {
   for (const s of r.sas) {
     out.push(`${String(s.vpns).padStart(7)}  ${String(s.sas).padStart(7)}  ${kb(s.bytesPerSa).padStart(5)} (${kb(s.bytesPerSaExact)})  ${kb(s.bytesPerVpn).padStart(6)}  ${s.buildSeconds.toFixed(2).padStart(7)}  ${fmtRate(s.encrypt.mpps).padStart(12)}  ${s.encrypt.ratioToCeiling.toFixed(3).padStart(8)}  ${fmtRate(s.decrypt.mpps).padStart(12)}  ${s.decrypt.ratioToCeiling.toFixed(3).padStart(8)}`);
   }
-  const worstSa = Math.max(...r.sas.map((s) => s.bytesPerSa));
-  out.push(`  target ≤ ${r.targets.bytesPerSa} B per SA: ${mark(worstSa <= r.targets.bytesPerSa)} (at most ${worstSa.toFixed(0)} B measured)`);
+  // The larger of the measured and the exact figure: a few dozen SAs are within the GC's noise (even below zero).
+  const worstSa = Math.max(...r.sas.map((s) => Math.max(s.bytesPerSa, s.bytesPerSaExact)));
+  out.push(`  target ≤ ${r.targets.bytesPerSa} B per SA: ${mark(worstSa <= r.targets.bytesPerSa)} (at most ${worstSa.toFixed(0)} B, measured or counted)`);
   out.push('Routes:');
   out.push('  family   routes  B/route  build s  M lookups/s  /array read');
   for (const t of r.routes) {

@@ -158,9 +158,10 @@ describe('triode bench --scale', () => {
     const json = join(work, 'scale.json');
     const r = triode('bench', '--scale', '--scale-vpns', '32,64', '--routes', '5000', '--macs', '20000', '--duration', '0.02', '--json', json, '--quiet');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^ +32 +64 +\d+\.\d\d \(\d+\.\d\d\) /m);
-    expect(r.stdout).toMatch(/^ +64 +128 +\d+\.\d\d \(\d+\.\d\d\) /m);
-    expect(r.stdout).toMatch(/^ {2}target ≤ 1024 B per SA: (met|MISSED) \(at most \d+ B measured\)$/m);
+    // Measured KB per SA may be below zero at a few dozen SAs (GC noise); the exact count in brackets may not.
+    expect(r.stdout).toMatch(/^ +32 +64 +-?\d+\.\d\d \(\d+\.\d\d\) /m);
+    expect(r.stdout).toMatch(/^ +64 +128 +-?\d+\.\d\d \(\d+\.\d\d\) /m);
+    expect(r.stdout).toMatch(/^ {2}target ≤ 1024 B per SA: (met|MISSED) \(at most \d+ B, measured or counted\)$/m);
     expect(r.stdout).toMatch(/^ {2}IPv4 +5000 +\d+\.\d /m);
     expect(r.stdout).toMatch(/^ {2}IPv6 +5000 +\d+\.\d /m);
     expect(r.stdout).toMatch(/^ {2}target ≤ 64 B per IPv4 route: (met|MISSED)$/m);
@@ -169,7 +170,8 @@ describe('triode bench --scale', () => {
     expect(report.results).toEqual([]);
     expect(report.scale.sas.map((x: { vpns: number; sas: number }) => [x.vpns, x.sas])).toEqual([[32, 64], [64, 128]]);
     for (const x of report.scale.sas) {
-      expect(x.bytesPerSa).toBeGreaterThan(0);
+      expect(Number.isFinite(x.bytesPerSa)).toBe(true); // measured: GC noise at a few dozen SAs
+      expect(x.bytesPerSaExact).toBeGreaterThan(0);
       expect(x.encrypt.packets).toBeGreaterThan(0);
       expect(x.decrypt.packets).toBeGreaterThan(0);
     }
