@@ -149,9 +149,9 @@ export class Mailbox {
 }
 
 /**
- * Takes in one message from another replica: a packet into its node's queue
- * (false when the batch has no free slot: run it and try again), or
- * neighbour news. `nodes[dev][node]` are the entry nodes' queues.
+ * Takes in one message from another replica: a packet into the queue of the
+ * node it left at, in the same device here (false when the batch has no free
+ * slot: run it and try again), or neighbour news for the device.
  */
 export function takeMessage(ring: Ring, at: number, devices: readonly DeviceRt[]): boolean {
   const d = ring.data;
