@@ -10,6 +10,7 @@
 
 import { Lpm4 } from '../dist/l3/lpm4.js';
 import { Lpm6 } from '../dist/l3/lpm6.js';
+import { routes6 } from '../dist/bench/scale-routes.js';
 
 const ROUTES = Number(process.argv[2] ?? 1_000_000);
 const LOOKUPS = 1 << 22; // 4 Mi addresses per pass
@@ -171,59 +172,10 @@ function bench4() {
 }
 
 // ---- IPv6 ------------------------------------------------------------------------------
-function genRoutes6(n, rnd) {
-  // A realistic-ish shape: orgs hold a /32 (some a /29) out of RIR /12s; under an org,
-  // assignments are handed out roughly in sequence (as RIR/ISP pools do), so /48s cluster.
-  // Lengths roughly as in the public IPv6 BGP table, plus more /56–/64 and some /128
-  // (an internal FIB): /29 3%, /32 12%, /36–/44 22%, /48 51%, /56 4%, /64 7%, /128 1%.
-  const rir = [0x2400, 0x2600, 0x2800, 0x2a00, 0x2c00];
-  const orgs = [];
-  const nOrgs = Math.max(16, Math.floor(n / 16));
-  for (let i = 0; i < nOrgs; i++) {
-    const hi = rir[rnd() % rir.length] | (rnd() & 0xf);
-    const lo = rnd() & 0xfff8; // /29-aligned
-    orgs.push({ hi, lo, n48: 1 + (rnd() % 8) });
-  }
-  const seen = new Set();
-  const out = [];
-  const hex = (a) => Buffer.from(a).toString('hex');
-  while (out.length < n) {
-    const org = orgs[rnd() % orgs.length];
-    const a = new Uint8Array(16);
-    a[0] = org.hi >> 8;
-    a[1] = org.hi & 255;
-    a[2] = org.lo >> 8;
-    a[3] = org.lo & 255;
-    const r = rnd() % 100;
-    let len;
-    if (r < 12) len = 32;
-    else if (r < 15) len = 29;
-    else {
-      // bits 32..47: a site number, mostly small (sequential assignment, some gaps)
-      const site = org.n48++ + (rnd() % 4 === 0 ? rnd() % 64 : 0);
-      a[4] = (site >> 8) & 255;
-      a[5] = site & 255;
-      if (r < 37) len = [36, 40, 44][rnd() % 3];
-      else if (r < 88) len = 48;
-      else {
-        a[6] = rnd() & 255;
-        a[7] = rnd() & 255;
-        if (r < 92) len = 56;
-        else if (r < 99) len = 64;
-        else {
-          for (let j = 8; j < 16; j++) a[j] = rnd() & 255;
-          len = 128;
-        }
-      }
-    }
-    // clear host bits
-    for (let b = len; b < 128; b++) a[b >> 3] &= ~(0x80 >> (b & 7));
-    const k = hex(a) + '/' + len;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push([a, len, out.length]);
-  }
-  return out;
+/** The IPv6 routes of `triode bench --scale` (src/bench/scale-routes.ts, DFZ-like) as [prefix, length, value]. */
+function genRoutes6(n) {
+  const set = routes6(n, 'dfz');
+  return Array.from({ length: set.count }, (_, k) => [set.prefixes.slice(16 * k, 16 * k + 16), set.lens[k], k]);
 }
 
 function lookups6(t, buf, n) {
@@ -234,7 +186,7 @@ function lookups6(t, buf, n) {
 
 function bench6(uni4) {
   const rnd = prng(2);
-  const routes = genRoutes6(ROUTES, rnd);
+  const routes = genRoutes6(ROUTES);
   const m0 = mem();
   const t0 = performance.now();
   const t = new Lpm6({ expectedRoutes: ROUTES });
