@@ -42,7 +42,7 @@ export const TOP_HANDLERS: HandlerTable<Device> = {
 
 function emptyDevice(name: string, file: string): Device {
   const master: RoutingInstance = { name: 'master', type: 'default', interfaces: [], routes: [] };
-  return { name, profile: 'junos', ifds: [], instances: [master], ignored: [], source: file };
+  return { name, profile: 'junos', ifds: [], instances: [master], ignored: [], evpnPeers: [], evpnRoutes: [], source: file };
 }
 
 export interface JunosLoadOptions {

@@ -57,6 +57,32 @@ export interface Ifl {
   tunnel?: GreTunnel;
   /** `family mpls`: the IFL takes and sends labelled packets (when also listed under `protocols mpls`). */
   mpls?: { loc?: SourceLoc };
+  /**
+   * A bridged (layer-2) unit: `encapsulation vlan-bridge` (or `family bridge` /
+   * `family ethernet-switching`). Its frames are switched in the bridge domain
+   * that lists it, not routed; it has no inet/inet6.
+   */
+  bridged?: boolean;
+  /** On an irb unit: the anycast gateway (`virtual-gateway-address` on its addresses, the MACs and accept-data). */
+  virtualGateway?: VirtualGateway;
+  loc?: SourceLoc;
+}
+
+/**
+ * The anycast gateway of an irb unit (Junos EVPN `virtual-gateway-address`):
+ * every PE of the domain answers ARP/ND for these addresses with the same MAC.
+ */
+export interface VirtualGateway {
+  /** `family inet address A/L { virtual-gateway-address V; }`: the V of each address. */
+  v4: string[];
+  /** `family inet6 address A/L { virtual-gateway-address V; }`. */
+  v6: string[];
+  /** `virtual-gateway-v4-mac M` (default 00:00:5e:00:01:01). */
+  v4Mac?: string;
+  /** `virtual-gateway-v6-mac M` (default 00:00:5e:00:02:01). */
+  v6Mac?: string;
+  /** `virtual-gateway-accept-data`: the gateway addresses answer pings (else packets to them are dropped). */
+  acceptData: boolean;
   loc?: SourceLoc;
 }
 
@@ -102,12 +128,81 @@ export interface StaticRoute {
 export interface RoutingInstance {
   /** "master" for the default instance (tables inet.0 and inet6.0). */
   name: string;
-  type: 'default' | 'vrf' | 'virtual-router' | 'forwarding';
+  /** mac-vrf and virtual-switch instances are layer 2: bridge domains, no routing tables of their own. */
+  type: 'default' | 'vrf' | 'virtual-router' | 'forwarding' | 'mac-vrf' | 'virtual-switch';
   /** IFL names placed in this instance (the default instance gets every IFL not placed elsewhere). */
   interfaces: string[];
   routes: StaticRoute[];
   routeDistinguisher?: string;
   vrfTarget?: string;
+  /** Layer-2 instances (mac-vrf, virtual-switch): their bridge domains and EVPN/VXLAN settings. */
+  l2?: L2Instance;
+  loc?: SourceLoc;
+}
+
+/** What makes a routing instance a set of bridge domains (Junos `instance-type mac-vrf` / `virtual-switch`). */
+export interface L2Instance {
+  /** `service-type vlan-based|vlan-bundle|vlan-aware` (mac-vrf; default vlan-based). */
+  serviceType?: 'vlan-based' | 'vlan-bundle' | 'vlan-aware';
+  /** `protocols evpn { encapsulation vxlan; }` present: MACs are advertised as EVPN routes and remote ones come from EVPN. */
+  evpn: boolean;
+  /** `vtep-source-interface lo0.0` (normalised unit name): the VTEP's source address is this IFL's address. */
+  vtepSource?: string;
+  /** `protocols evpn { no-arp-suppression; }` instance-wide (default: suppression on). */
+  noArpSuppression: boolean;
+  /** `switch-options { mac-table-aging-time S; }` (Junos default 300). */
+  macTableAgingTime?: number;
+  /** `switch-options { mac-table-size N; }` per bridge domain. */
+  macTableSize?: number;
+  /** `switch-options { interface-mac-limit N; }` per access IFL. */
+  interfaceMacLimit?: number;
+  bridgeDomains: BridgeDomain[];
+  loc?: SourceLoc;
+}
+
+/** `bridge-domains NAME { ... }` (or `vlans NAME { ... }`): one broadcast domain, one VNI. */
+export interface BridgeDomain {
+  name: string;
+  /** `vlan-id N`: the VLAN of the domain (its access units' tags); absent with `vlan-id none`. */
+  vlanId?: number;
+  /** `vxlan { vni V; }`: the domain is stretched over VXLAN with this VNI. */
+  vni?: number;
+  /** `interface IFL` (normalised unit names): the access units bridged here. */
+  interfaces: string[];
+  /** `routing-interface irb.N`: the domain's IRB (gateway) unit. */
+  routingInterface?: string;
+  /** `vxlan { static-remote-vtep-list [ A ... ]; }`: flood-and-learn remote VTEPs (no EVPN for this domain). */
+  staticRemoteVteps: string[];
+  /** `vxlan { destination-udp-port N; }` (default 4789; Linux's default is 8472). */
+  udpPort?: number;
+  /** `bridge-options { mac-table-size N; }` (overrides the instance's). */
+  macTableSize?: number;
+  /** `bridge-options { interface-mac-limit N; }` (overrides the instance's). */
+  interfaceMacLimit?: number;
+  /** `bridge-options { mac-table-aging-time S; }` (overrides the instance's). */
+  macTableAgingTime?: number;
+  /** `bridge-options { no-mac-learning; }`. */
+  noMacLearning: boolean;
+  /** `no-arp-suppression` on the domain. */
+  noArpSuppression: boolean;
+  loc?: SourceLoc;
+}
+
+/**
+ * An EVPN route the device has received (BGP is not spoken: the scenario
+ * gives them, or they come from the scenario's other devices). Type 2
+ * carries a MAC (and optionally its IP) behind a VTEP; type 3 (inclusive
+ * multicast) says a VTEP wants the VNI's BUM traffic.
+ */
+export interface EvpnRoute {
+  type: 2 | 3;
+  vni: number;
+  /** The remote VTEP's address (IPv4 or IPv6). */
+  vtep: string;
+  /** Type 2: aa:bb:cc:dd:ee:ff. */
+  mac?: string;
+  /** Type 2 MAC+IP: the host's IPv4 or IPv6 address. */
+  ip?: string;
   loc?: SourceLoc;
 }
 
@@ -317,6 +412,15 @@ export interface Device {
   services?: ServicesConfig;
   /** Junos `protocols mpls` (interfaces, static LSPs), when configured. */
   mpls?: MplsConfig;
+  /**
+   * Addresses of the BGP neighbours with `family evpn signaling` (Junos
+   * `protocols bgp group G { family evpn { signaling; } neighbor A; }`): in a
+   * scenario, a neighbour that is another device's address exchanges EVPN
+   * routes with this one (type 3 at start, type 2 as MACs are learned).
+   */
+  evpnPeers: { address: string; loc?: SourceLoc }[];
+  /** EVPN routes given in the scenario (`evpn:` of a device): received as if from BGP. */
+  evpnRoutes: EvpnRoute[];
   /** The file the device came from, if any. */
   source?: string;
 }

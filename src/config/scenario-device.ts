@@ -196,7 +196,7 @@ function routes(c: Ctx, node: Node | null, inst: RoutingInstance, keyLoc?: Sourc
 /** Builds a Device from the model keys of a scenario device entry. */
 export function yamlDevice(y: YamlReader, name: string, entries: ReturnType<YamlReader['map']>, loc?: SourceLoc): Device {
   const master: RoutingInstance = { name: 'master', type: 'default', interfaces: [], routes: [] };
-  const device: Device = { name, profile: 'junos', ifds: [], instances: [master], ignored: [], source: y.file };
+  const device: Device = { name, profile: 'junos', ifds: [], instances: [master], ignored: [], evpnPeers: [], evpnRoutes: [], source: y.file };
   const c: Ctx = { y, locs: new FieldLocs(), placements: [] };
   for (const { key, keyNode, value } of entries) {
     const kloc = y.loc(keyNode);
