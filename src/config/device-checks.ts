@@ -1,6 +1,7 @@
 // Checks and defaults that both front ends apply to a Device once it is built:
 // placement of IFLs in routing instances, static next-hop interfaces,
-// duplicate addresses, MTUs, VLAN ids, static neighbours, primary addresses.
+// duplicate addresses, MTUs, VLAN ids, static neighbours, primary addresses;
+// bridging in l2-checks.ts, IPsec in security-checks.ts, MPLS in mpls-checks.ts.
 
 import type { Device, FamilyConfig, Ifl, RoutingInstance, SourceLoc } from './model.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from './values.js';
 import { checkSecurity } from './security-checks.js';
 import { checkMpls } from './mpls-checks.js';
+import { checkL2 } from './l2-checks.js';
 
 export interface Problem {
   loc?: SourceLoc;
@@ -70,6 +72,9 @@ export function finishDevice(device: Device, placements: Placement[], locs: Fiel
       for (const fam of [ifl.inet, ifl.inet6]) if (fam) checkFamily(ifl, fam, ifd.mtu, locs, problems);
     }
   }
+
+  // Bridged units and bridge domains; a domain's interfaces become placements in its instance.
+  checkL2(device, ifls, placements, locs, problems);
 
   // Routing instances: every IFL in at most one; the default instance gets the rest.
   const placedIn = new Map<string, Placement>();

@@ -4,6 +4,7 @@ import type { Family, FamilyConfig, Ifd, Ifl, InterfaceAddress, StaticNeighbor }
 import type { ConfNode } from './junos-tree.js';
 import { dispatch, error, flag, ignore, single, word, wordLoc, type BuildContext, type HandlerTable } from './junos-build.js';
 import { familyMpls, tunnel } from './junos-mpls.js';
+import { VIRTUAL_GATEWAY_IFL_HANDLERS, virtualGatewayAddress } from './junos-l2.js';
 import {
   FAMILY_MTU_MIN,
   MEDIA_MTU_MAX,
@@ -90,6 +91,7 @@ export const ADDRESS_HANDLERS: HandlerTable<AddressTarget> = {
   },
   arp: neighbor,
   ndp: neighbor,
+  'virtual-gateway-address': virtualGatewayAddress,
 };
 
 function address(node: ConfNode, t: FamilyTarget, ctx: BuildContext, path: string[]): void {
@@ -152,15 +154,23 @@ export const IFL_HANDLERS: HandlerTable<Ifl> = {
     ctx.locs.set(ifl, 'serviceDomain', wordLoc(n, 1));
   },
   tunnel,
+  ...VIRTUAL_GATEWAY_IFL_HANDLERS, // irb units (junos-l2.ts)
   family: (n, ifl, ctx, p) => {
     const f = n.words[1];
     if (f === 'mpls' && n.words.length === 2) return familyMpls(n, ifl, ctx, p);
+    if ((f === 'bridge' || f === 'ethernet-switching') && n.words.length === 2) {
+      // A layer-2 unit; interface-mode, vlan-id-list, vlan members, ... are not modelled.
+      ifl.bridged = true;
+      for (const c of n.children) ignore(ctx, c, [...p, ...n.words]);
+      return;
+    }
     if (f !== 'inet' && f !== 'inet6') {
       ignore(ctx, n, p);
       return;
     }
     const fam: FamilyConfig = ifl[f] ?? { addresses: [], neighbors: [] };
     ifl[f] = fam;
+    ctx.locs.set(ifl, f, n.loc);
     dispatch(FAMILY_HANDLERS, n, { ifl, family: f, fam }, ctx, [...p, ...n.words]);
   },
 };

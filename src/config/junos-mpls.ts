@@ -19,6 +19,7 @@ import type { GreTunnel, LspNextHop, MplsConfig, StaticLsp, StaticLspTransit } f
 import type { ConfNode } from './junos-tree.js';
 import { dispatch, error, flag, ignore, single, word, wordLoc, type BuildContext, type HandlerTable, type StatementHandler } from './junos-build.js';
 import { iflName } from './device-checks.js';
+import { bgpEvpnPeers } from './junos-bgp-evpn.js';
 import { parseIntIn, parseIp } from './values.js';
 import type { Ifl } from './model.js';
 
@@ -196,11 +197,15 @@ const MPLS_HANDLERS: HandlerTable<MplsConfig> = {
   },
 };
 
-/** `protocols { ... }`: mpls is modelled; every other protocol is reported once by its name ("protocols isis"). */
+/**
+ * `protocols { ... }`: mpls is modelled; every other protocol is reported once
+ * by its name ("protocols isis"); bgp too, after its EVPN neighbours are read.
+ */
 export function protocols(node: ConfNode, _d: unknown, ctx: BuildContext, path: string[]): void {
   const here = [...path, ...node.words];
   if (node.children.length === 0) return ignore(ctx, node, path);
   for (const c of node.children) {
+    if (c.words[0] === 'bgp' && !c.inactive) bgpEvpnPeers(c, ctx);
     if (c.words[0] !== 'mpls') {
       ignore(ctx, c, here, c.words.slice(0, 1));
       continue;

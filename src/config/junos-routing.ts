@@ -4,6 +4,7 @@ import type { Family, RoutingInstance, StaticNextHop, StaticRoute } from './mode
 import type { ConfNode } from './junos-tree.js';
 import { dispatch, error, flag, ignore, single, word, wordLoc, type BuildContext, type HandlerTable } from './junos-build.js';
 import { isRouteDistinguisher, parseIntIn, parseIp, parseIpv4, parsePrefix } from './values.js';
+import { L2_INSTANCE_HANDLERS, L2_INSTANCE_TYPES, instanceProtocols } from './junos-l2.js';
 
 export interface RoutingTarget {
   instance: RoutingInstance;
@@ -190,7 +191,7 @@ export const ROUTING_OPTIONS_HANDLERS: HandlerTable<RoutingTarget> = {
   },
 };
 
-const INSTANCE_TYPES = new Set(['vrf', 'virtual-router', 'forwarding']);
+const INSTANCE_TYPES = new Set(['vrf', 'virtual-router', 'forwarding', ...L2_INSTANCE_TYPES]);
 
 export const INSTANCE_HANDLERS: HandlerTable<RoutingTarget> = {
   'instance-type': () => {}, // read before the instance is created
@@ -219,10 +220,8 @@ export const INSTANCE_HANDLERS: HandlerTable<RoutingTarget> = {
     else t.instance.vrfTarget = value;
   },
   'routing-options': (n, t, ctx, p) => dispatch(ROUTING_OPTIONS_HANDLERS, n, t, ctx, [...p, ...n.words]),
-  protocols: (n, _t, ctx, p) => {
-    for (const c of n.children) ignore(ctx, c, [...p, ...n.words]);
-    if (!n.children.length) ignore(ctx, n, p);
-  },
+  protocols: instanceProtocols, // evpn of layer-2 instances; the rest reported as ignored
+  ...L2_INSTANCE_HANDLERS, // bridge domains, VTEP source, ... (junos-l2.ts)
 };
 
 /** `routing-instances { NAME { instance-type ...; ... } }` */
@@ -250,11 +249,12 @@ export function routingInstances(node: ConfNode, _unused: unknown, ctx: BuildCon
       continue;
     }
     if (!INSTANCE_TYPES.has(type)) {
-      // evpn, mac-vrf, virtual-switch, vpls, l2vpn, ...: not emulated (yet); its interfaces stay in the default instance.
+      // evpn, vpls, l2vpn, ...: not emulated; its interfaces stay in the default instance.
       ignore(ctx, c, here, [name, 'instance-type', type]);
       continue;
     }
     const instance: RoutingInstance = { name, type: type as RoutingInstance['type'], interfaces: [], routes: [], loc: c.loc };
+    if (L2_INSTANCE_TYPES.has(type)) instance.l2 = { evpn: false, noArpSuppression: false, bridgeDomains: [], loc: c.loc };
     ctx.device.instances.push(instance);
     dispatch(INSTANCE_HANDLERS, c, { instance, master: false }, ctx, [...here, name]);
   }

@@ -46,7 +46,17 @@ export const ANY_LEVEL: Record<string, KwEntry> = {
 };
 
 const ADDRESS: SchemaNode = {
-  kw: { arp: R, ndp: R, primary: R, preferred: R, broadcast: V, destination: V, 'vrrp-group': A1(), 'vrrp-inet6-group': A1() },
+  kw: {
+    arp: R,
+    ndp: R,
+    primary: R,
+    preferred: R,
+    broadcast: V,
+    destination: V,
+    'vrrp-group': A1(),
+    'vrrp-inet6-group': A1(),
+    'virtual-gateway-address': V,
+  },
 };
 
 const FAMILY: SchemaNode = {
@@ -83,6 +93,9 @@ const UNIT: SchemaNode = {
     'proxy-arp': V,
     tunnel: C(GRE_TUNNEL),
     'service-domain': V,
+    'virtual-gateway-accept-data': R,
+    'virtual-gateway-v4-mac': V,
+    'virtual-gateway-v6-mac': V,
   },
 };
 
@@ -138,9 +151,53 @@ const ROUTING_OPTIONS: SchemaNode = {
   },
 };
 
+// BGP is not emulated; only `family evpn` of groups and neighbours is read (junos-bgp-evpn.ts).
+const BGP_FAMILY: SchemaNode = { kw: { signaling: R, unicast: R } };
+const BGP_NEIGHBOR: SchemaNode = { kw: { family: A1(BGP_FAMILY), 'peer-as': V, 'local-address': V, export: R, import: R } };
+
+// EVPN-VXLAN in mac-vrf / virtual-switch instances (see junos-l2.ts).
+const EVPN: SchemaNode = {
+  kw: { encapsulation: V, 'default-gateway': V, 'no-arp-suppression': R, 'extended-vni-list': R, 'duplicate-mac-detection': C({}) },
+};
+
+/** `mac-table-size 100;` or `mac-table-size { limit 100; packet-action drop; }` (also interface-mac-limit). */
+const MAC_LIMIT: KwEntry = C({ kw: { limit: V, 'packet-action': V } });
+
+const L2_OPTIONS: SchemaNode = {
+  kw: { 'mac-table-size': MAC_LIMIT, 'interface-mac-limit': MAC_LIMIT, 'mac-table-aging-time': V, 'no-mac-learning': R },
+};
+
+const BRIDGE_DOMAIN: SchemaNode = {
+  kw: {
+    'vlan-id': V,
+    'vlan-id-list': R,
+    interface: A1(),
+    'routing-interface': V,
+    'domain-type': V,
+    'no-arp-suppression': R,
+    vxlan: C({
+      kw: {
+        vni: V,
+        'static-remote-vtep-list': R,
+        'destination-udp-port': V,
+        'ingress-node-replication': R,
+        'encapsulate-inner-vlan': R,
+        'decapsulate-accept-inner-vlan': R,
+      },
+    }),
+    'bridge-options': C(L2_OPTIONS),
+  },
+};
+
 const PROTOCOLS: SchemaNode = {
   kw: {
-    bgp: C({ kw: { group: A1({ kw: { neighbor: A1(), type: V, 'local-address': V, 'peer-as': V, export: R, import: R } }) } }),
+    bgp: C({
+      kw: {
+        group: A1({
+          kw: { neighbor: A1(BGP_NEIGHBOR), family: A1(BGP_FAMILY), type: V, 'local-address': V, 'peer-as': V, export: R, import: R },
+        }),
+      },
+    }),
     isis: C({ kw: { interface: A1({ kw: { level: A1() } }), level: A1() } }),
     ospf: C({ kw: { area: A1({ kw: { interface: A1() } }) } }),
     ospf3: C({ kw: { area: A1({ kw: { interface: A1() } }) } }),
@@ -160,7 +217,7 @@ const PROTOCOLS: SchemaNode = {
         }),
       },
     }),
-    evpn: C({}),
+    evpn: C(EVPN),
     'router-advertisement': C({ kw: { interface: A1() } }),
   },
 };
@@ -176,7 +233,11 @@ const ROUTING_INSTANCE: SchemaNode = {
     'vrf-table-label': R,
     'routing-options': C(ROUTING_OPTIONS),
     protocols: C(PROTOCOLS),
-    'bridge-domains': C({ named: {} }),
+    'bridge-domains': C({ named: BRIDGE_DOMAIN }),
+    vlans: C({ named: BRIDGE_DOMAIN }),
+    'vtep-source-interface': V,
+    'service-type': V,
+    'switch-options': C({ kw: { ...L2_OPTIONS.kw, 'vtep-source-interface': V } }),
   },
 };
 
