@@ -17,6 +17,7 @@ import { buildGreTunnels, type GreTunnels } from '../l3/gre.js';
 import { buildMpls, type MplsRt } from '../l3/mpls.js';
 import { ETHERTYPE_MPLS } from '../packet/ethernet.js';
 import { Interfaces } from './interfaces.js';
+import { Bridge, hasBridging } from '../l2/bridge.js';
 import { addForwardingNodes } from '../nodes/index.js';
 
 /** Where a port's frames go: a pcap writer, a link to another device, or nowhere (benchmarks). */
@@ -87,6 +88,8 @@ export class DeviceRt {
   mpls: MplsRt | null = null;
   /** Set when the device is one pipeline replica of several. */
   replica: ReplicaHooks | null = null;
+  /** Bridge domains, MAC tables and VTEPs (null: no bridge domain configured). */
+  bridge: Bridge | null = null;
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
@@ -114,6 +117,7 @@ export class DeviceRt {
       for (const n of ifl.model.inet6?.neighbors ?? []) this.resolve6(ifl.index, parseIpv6(n.ip), parseMac(n.mac), 0, 0, true);
     }
     this.buildVpns(opts);
+    if (hasBridging(model)) this.bridge = new Bridge(model, this.ifs);
     this.gre = buildGreTunnels(this);
     this.mpls = buildMpls(this);
     this.warnings = buildRoutes(this);
@@ -430,11 +434,13 @@ export class DeviceRt {
   }
 
   /**
-   * Drops packets held for neighbours that did not answer within the
-   * resolution time (RESOLVE_TRIES × RESOLVE_INTERVAL_SEC of input time), or
-   * all of them at the end of the run (`nowSec` = Infinity).
+   * The timers of input time, run before each input vector: drops packets
+   * held for neighbours that did not answer within the resolution time
+   * (RESOLVE_TRIES × RESOLVE_INTERVAL_SEC), or all of them at the end of the
+   * run (`nowSec` = Infinity), and ages the bridge MAC table a slice at a time.
    */
   expireHeld(nowSec: number): void {
+    if (this.bridge !== null && nowSec !== Infinity) this.bridge.age(nowSec);
     const g = this.graph;
     for (const n of this.nbrs.all) {
       if (n.held.length === 0) continue;

@@ -36,6 +36,8 @@ export interface IfdRt {
   /** Largest frame taken in or sent, Ethernet header included. */
   mtu: number;
   disabled: boolean;
+  /** Some of its units are bridged: frames to any MAC are taken in (the destination check is the routed units'). */
+  bridged: boolean;
   /** IFL for untagged frames, or -1. */
   untagged: number;
   /** IFL by outer VLAN id (-1: none). */
@@ -109,6 +111,7 @@ export class Interfaces {
         mac: ifd.mac ? parseMac(ifd.mac) : derivedMac(device.name, ifd.name),
         mtu: ifd.mtu ?? (ethernet ? DEFAULT_MEDIA_MTU : DEFAULT_TUNNEL_MTU),
         disabled: ifd.disabled,
+        bridged: ifd.units.some((u) => u.bridged),
         untagged: -1,
         byVlan: new Int32Array(4096).fill(-1),
         byVlanPair: new Map(),

@@ -427,23 +427,29 @@ export class MacTable {
   }
 
   /**
-   * Ages out learned entries not seen for `agingTime` seconds at `now`,
-   * looking at up to `slots` slots from where the previous call stopped (a
-   * sweep spread over calls; the default: the whole table). Returns how many
-   * entries it removed.
+   * Ages out learned entries not seen for their aging time at `now`, looking
+   * at up to `slots` slots from where the previous call stopped (a sweep
+   * spread over calls; the default: the whole table). The aging time is one
+   * number for all entries, or seconds by domain index (0: never), for local
+   * entries and for remote ones (EVPN's remote MACs are withdrawn, not aged).
+   * Returns how many entries it removed.
    */
-  age(now: number, agingTime: number, slots = this.cap): number {
+  age(now: number, agingTime: number | Float64Array, slots = this.cap, remoteAging: number | Float64Array = agingTime): number {
     const t = this.t;
     let i = this.cursor;
     let aged = 0;
     for (let k = 0; k < slots && this.used > 0; ) {
       const w = i * W;
       const info = t[w + 2]!;
-      if (info >>> 24 !== 0 && (info & STATIC) === 0 && now - t[w + 3]! >= agingTime) {
-        // The next entry may move into this slot: look at it again.
-        this.removeAt(i);
-        aged++;
-        continue;
+      if (info >>> 24 !== 0 && (info & STATIC) === 0) {
+        const by = info & MAC_REMOTE ? remoteAging : agingTime;
+        const time = typeof by === 'number' ? by : by[t[w]! >>> 16]!;
+        if (time > 0 && now - t[w + 3]! >= time) {
+          // The next entry may move into this slot: look at it again.
+          this.removeAt(i);
+          aged++;
+          continue;
+        }
       }
       k++;
       if (++i === this.cap) i = 0;

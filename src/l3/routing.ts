@@ -40,6 +40,7 @@ export function buildRoutes(dev: DeviceRt): string[] {
       }
       t6.add(route6(a.ip, 128, 'Local', local(dev, 6), [`Local via ${ifl.name}`]));
     }
+    gatewayRoutes(dev, ifl.index);
   }
   installSelectorRoutes(dev);
   for (const inst of dev.model.instances) {
@@ -54,6 +55,25 @@ export function buildRoutes(dev: DeviceRt): string[] {
     for (const r of pending) warnings.push(`${where(r)}static route ${r.prefix}: next hop does not resolve; route not installed`);
   }
   return warnings;
+}
+
+/**
+ * An IRB's anycast gateway addresses: local with virtual-gateway-accept-data
+ * (they answer pings), else packets to them are dropped — they exist for ARP/ND.
+ */
+function gatewayRoutes(dev: DeviceRt, i: number): void {
+  const ifl = dev.ifs.ifls[i];
+  const gw = ifl.model.virtualGateway;
+  if (!gw) return;
+  const adj = (family: 4 | 6): Adjacency => {
+    if (gw.acceptData) return local(dev, family);
+    const drop = dev.adjs.add(ADJ_DROP, family);
+    drop.reason = 'virtual_gateway_no_accept_data';
+    return drop;
+  };
+  const via = [`Local via ${ifl.name} (virtual gateway)`];
+  for (const v of gw.v4) dev.tables[ifl.table4].add(route4(parseIpv4(v), 32, 'Local', adj(4), via));
+  for (const v of gw.v6) dev.tables[ifl.table6].add(route6(parseIpv6(v), 128, 'Local', adj(6), via));
 }
 
 /**

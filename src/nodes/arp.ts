@@ -56,7 +56,9 @@ export class ArpInput extends GraphNode {
       const tpa = readU32(d, p + 24);
       this.counters[op === 1 ? 0 : 1]++;
       if (spa !== 0 && ifs.isOwn4(ifl, spa)) { this.drop(b, slot, E_DUPLICATE); continue; }
-      const forUs = ifs.isOwn4(ifl, tpa);
+      // An IRB answers for its anycast gateway addresses too, with the gateway's MAC.
+      const gatewayMac = this.dev.bridge?.gatewayMac4(ifl, tpa) ?? null;
+      const forUs = gatewayMac !== null || ifs.isOwn4(ifl, tpa);
       const known = this.dev.nbrs.find4(ifl, spa);
       const sha = d.subarray(p + 8, p + 14);
       if (known) this.dev.resolve4(ifl, spa, sha, b.tsSec[slot], b.tsNsec[slot]);
@@ -65,7 +67,7 @@ export class ArpInput extends GraphNode {
         this.counters[3]++;
       }
       if (op === 1 && forUs && spa !== 0) {
-        this.reply(b, slot, off, p, ifl);
+        this.reply(b, slot, off, p, ifl, gatewayMac);
         continue;
       }
       this.g.consume(slot, op === 1 ? 'ARP request, not for the device' : 'ARP reply');
@@ -73,9 +75,9 @@ export class ArpInput extends GraphNode {
   }
 
   /** Request → reply in the same buffer; the frame's VLAN tags are those of the IFL it goes back out of. */
-  private reply(b: Batch, slot: number, off: number, p: number, ifl: number): void {
+  private reply(b: Batch, slot: number, off: number, p: number, ifl: number, gatewayMac: Uint8Array | null): void {
     const d = b.data;
-    const mac = this.dev.ifs.ifds[this.dev.ifs.ifls[ifl].ifd].mac;
+    const mac = gatewayMac ?? this.dev.ifs.ifds[this.dev.ifs.ifls[ifl].ifd].mac;
     d.copyWithin(off, p + 8, p + 14); // Ethernet destination: the requester
     d.set(mac, off + 6);
     arpMakeReplyInPlace(d, p, mac, 0);

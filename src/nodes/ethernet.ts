@@ -1,5 +1,5 @@
 import { GraphNode } from '../graph/node.js';
-import type { Batch } from '../packet/batch.js';
+import { F_FROM_IRB, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import type { IfdRt } from '../device/interfaces.js';
 
@@ -27,6 +27,10 @@ export class EthernetInput extends GraphNode {
   readonly nextNames: readonly string[];
   /** Next index of mpls-input (ethertype 0x8847), -1 on devices without MPLS. */
   private readonly nextMpls: number;
+  /** Next index of bridge-input, -1 on devices without bridge domains. */
+  private readonly nextBridge: number;
+  /** Bridge domain of an IFL, by IFL index (-1: routed); empty without bridging. */
+  private bdOfIfl: Int32Array = new Int32Array(0);
   override readonly errorNames = [
     'ethernet_truncated', 'frame_too_long', 'l2_dmac_mismatch', 'unknown_vlan', 'unknown_ethertype',
     'interface_disabled', 'inet_not_configured', 'inet6_not_configured',
@@ -35,12 +39,14 @@ export class EthernetInput extends GraphNode {
 
   constructor(private readonly dev: DeviceRt) {
     super();
-    this.nextNames = ['ip4-input', 'ip6-input', 'arp-input', ...(dev.mpls ? ['mpls-input'] : [])];
+    this.nextNames = ['ip4-input', 'ip6-input', 'arp-input', ...(dev.mpls ? ['mpls-input'] : []), ...(dev.bridge ? ['bridge-input'] : [])];
     this.nextMpls = this.nextNames.indexOf('mpls-input');
+    this.nextBridge = this.nextNames.indexOf('bridge-input');
   }
 
   override init(): void {
     this.ifds = this.dev.ifs.ifds;
+    this.bdOfIfl = this.dev.bridge?.bdOfIfl ?? new Int32Array(this.dev.ifs.ifls.length).fill(-1);
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
@@ -56,13 +62,9 @@ export class EthernetInput extends GraphNode {
       const ifd = this.ifds[b.rxPort[slot]];
       if (ifd.disabled) { this.drop(b, slot, E_DISABLED); continue; }
       if (len < 14) { this.drop(b, slot, E_TRUNCATED); continue; }
-      // Unicast frames must be for this port's MAC.
+      // Unicast frames must be for this port's MAC (on a port with bridged units: those of its routed units, below).
       if ((d[off] & 1) === 0) {
-        const m = ifd.mac;
-        if (d[off] !== m[0] || d[off + 1] !== m[1] || d[off + 2] !== m[2] || d[off + 3] !== m[3] || d[off + 4] !== m[4] || d[off + 5] !== m[5]) {
-          this.drop(b, slot, E_DMAC);
-          continue;
-        }
+        if (!ifd.bridged && !isMac(d, off, ifd.mac)) { this.drop(b, slot, E_DMAC); continue; }
       } else if (d[off] === 0x01 && d[off + 1] === 0x80 && d[off + 2] === 0xc2 && d[off + 3] === 0 && d[off + 4] === 0 && (d[off + 5] & 0xf0) === 0) {
         this.g.consume(slot, 'l2 control protocol');
         continue;
@@ -89,11 +91,18 @@ export class EthernetInput extends GraphNode {
       if (len > ifd.mtu + 4 * tags) { this.drop(b, slot, E_TOO_LONG); continue; }
       const ifl = tags === 0 ? ifd.untagged : tags === 1 ? ifd.byVlan[outer] : (ifd.byVlanPair.get((outer << 12) | inner) ?? -1);
       if (ifl < 0) { this.drop(b, slot, E_VLAN); continue; }
+      const bd = this.bdOfIfl[ifl];
+      if (bd < 0 && ifd.bridged && (d[off] & 1) === 0 && !isMac(d, off, ifd.mac)) { this.drop(b, slot, E_DMAC); continue; }
       b.rxIfl[slot] = ifl;
       b.l3[slot] = p + 2;
       rxPackets[ifl]++;
       rxBytes[ifl] += len;
       if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], ifls[ifl].name);
+      if (bd >= 0) {
+        b.aux[slot] = bd;
+        this.enqueue(this.nextBridge, slot);
+        continue;
+      }
       if (type === 0x0800) {
         if (!ifls[ifl].inet) { this.drop(b, slot, E_NO_INET); continue; }
         b.table[slot] = ifls[ifl].table4;
@@ -113,17 +122,28 @@ export class EthernetInput extends GraphNode {
   }
 }
 
+function isMac(d: Uint8Array, off: number, m: Uint8Array): boolean {
+  return d[off] === m[0] && d[off + 1] === m[1] && d[off + 2] === m[2] && d[off + 3] === m[3] && d[off + 4] === m[4] && d[off + 5] === m[5];
+}
+
 /**
  * interface-output: pads runt frames to the Ethernet minimum, counts IFL
  * output and hands the frame to the port's sink (a pcap, a link, nothing).
  */
 export class InterfaceOutput extends GraphNode {
   readonly name = 'interface-output';
-  readonly nextNames = [];
+  readonly nextNames: readonly string[];
   override readonly errorNames = ['interface_disabled'];
+  /** Bridge domain of an IRB IFL, by IFL index (-1: not an IRB); empty without bridging. */
+  private bdOfIrb: Int32Array = new Int32Array(0);
 
   constructor(private readonly dev: DeviceRt) {
     super();
+    this.nextNames = dev.bridge ? ['bridge-input'] : [];
+  }
+
+  override init(): void {
+    this.bdOfIrb = this.dev.bridge?.bdOfIrb ?? new Int32Array(this.dev.ifs.ifls.length).fill(-1);
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
@@ -136,6 +156,18 @@ export class InterfaceOutput extends GraphNode {
       const ifl = b.txIfl[slot];
       const ifd = ifs.ifls[ifl].ifd;
       if (ifs.ifds[ifd].disabled) { this.drop(b, slot, 0); continue; }
+      const bd = this.bdOfIrb[ifl];
+      if (bd >= 0) {
+        // Sent by an IRB: into its bridge domain, as a frame from the IRB's own port.
+        ifs.txPackets[ifl]++;
+        ifs.txBytes[ifl] += b.len[slot];
+        b.aux[slot] = bd;
+        b.rxIfl[slot] = ifl;
+        b.l3[slot] = b.off[slot] + 14;
+        b.flags[slot] |= F_FROM_IRB;
+        this.enqueue(0, slot);
+        continue;
+      }
       const off = b.off[slot];
       let len = b.len[slot];
       if (len < 60) {

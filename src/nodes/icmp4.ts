@@ -124,9 +124,14 @@ export class Ip4Local extends GraphNode {
 
   constructor(private readonly dev: DeviceRt) {
     super();
-    this.nextNames = ['ip4-lookup', 'ip4-icmp-error', ...(dev.vpns.length ? ['si-outside-input'] : []), ...(dev.gre ? ['gre-input'] : [])];
+    this.nextNames = ['ip4-lookup', 'ip4-icmp-error', ...(dev.vpns.length ? ['si-outside-input'] : []), ...(dev.gre ? ['gre-input'] : []),
+      ...(dev.bridge?.udpPorts.length ? ['vxlan-input'] : [])];
     this.nextGre = this.nextNames.indexOf('gre-input');
+    this.nextVxlan = this.nextNames.indexOf('vxlan-input');
   }
+
+  /** Next index of vxlan-input (UDP to a VXLAN port), -1 on devices without VXLAN. */
+  private readonly nextVxlan: number;
 
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
@@ -157,6 +162,11 @@ export class Ip4Local extends GraphNode {
         // GRE to an own address: gre-input finds its gr- unit (b.aux: where GRE starts).
         b.aux[slot] = ihl;
         this.enqueue(this.nextGre, slot);
+        continue;
+      }
+      if (proto === 17 && !fragmented && unicast && this.nextVxlan >= 0 && total >= ihl + 8 && this.dev.bridge!.takesPort((d[l3 + ihl + 2] << 8) | d[l3 + ihl + 3])) {
+        b.aux[slot] = ihl; // where UDP starts
+        this.enqueue(this.nextVxlan, slot);
         continue;
       }
       if (proto === 17 && !fragmented && unicast) {

@@ -127,9 +127,14 @@ export class Ip6Local extends GraphNode {
 
   constructor(private readonly dev: DeviceRt) {
     super();
-    this.nextNames = ['ip6-lookup', 'ip6-icmp-error', 'interface-output', ...(dev.vpns.length ? ['si-outside-input'] : []), ...(dev.gre ? ['gre-input'] : [])];
+    this.nextNames = ['ip6-lookup', 'ip6-icmp-error', 'interface-output', ...(dev.vpns.length ? ['si-outside-input'] : []), ...(dev.gre ? ['gre-input'] : []),
+      ...(dev.bridge?.udpPorts.length ? ['vxlan-input'] : [])];
     this.nextGre = this.nextNames.indexOf('gre-input');
+    this.nextVxlan = this.nextNames.indexOf('vxlan-input');
   }
+
+  /** Next index of vxlan-input (UDP to a VXLAN port), -1 on devices without VXLAN. */
+  private readonly nextVxlan: number;
 
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
@@ -188,6 +193,11 @@ export class Ip6Local extends GraphNode {
         // GRE to an own address: gre-input finds its gr- unit (b.aux: where GRE starts).
         b.aux[slot] = p - l3;
         this.enqueue(this.nextGre, slot);
+        continue;
+      }
+      if (next === 17 && !multicast && this.nextVxlan >= 0 && p + 8 <= end && this.dev.bridge!.takesPort((d[p + 2] << 8) | d[p + 3])) {
+        b.aux[slot] = p - l3; // where UDP starts
+        this.enqueue(this.nextVxlan, slot);
         continue;
       }
       if (next === 17 && !multicast) {

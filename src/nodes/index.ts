@@ -12,6 +12,9 @@ import { EspDecrypt } from './esp-decrypt.js';
 import { SiOutsideInput, St0Input, St0Output } from './ipsec.js';
 import { GreEncap, GreInput } from './gre.js';
 import { MplsInput, MplsLookup, MplsOutput } from './mpls.js';
+import { BridgeInput, IrbInput } from './bridge.js';
+import { L2Flood, L2Output } from './l2-flood.js';
+import { VxlanEncap, VxlanInput } from './vxlan.js';
 
 /**
  * The forwarding graph of a router. The sweep order is this order: data
@@ -21,9 +24,18 @@ import { MplsInput, MplsLookup, MplsOutput } from './mpls.js';
 export function addForwardingNodes(dev: DeviceRt): void {
   const g = dev.graph;
   g.add(new EthernetInput(dev));
+  if (dev.bridge) {
+    // Bridge domains and VXLAN (nodes/bridge.ts, l2-flood.ts, vxlan.ts), only on devices with bridge domains.
+    g.add(new BridgeInput(dev));
+    g.add(new L2Flood(dev));
+    g.add(new L2Output(dev));
+    g.add(new IrbInput(dev));
+    g.add(new VxlanEncap(dev));
+  }
   g.add(new Ip4Input());
   g.add(new Ip4Lookup(dev));
   g.add(new Ip4Local(dev));
+  if (dev.bridge?.udpPorts.length) g.add(new VxlanInput(dev));
   if (dev.gre || dev.mpls) {
     // GRE tunnels and static MPLS (nodes/gre.ts, nodes/mpls.ts); mpls-output before ip4-arp, where it holds packets.
     g.add(new GreInput(dev));

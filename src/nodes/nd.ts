@@ -46,12 +46,14 @@ export function handleNs(dev: DeviceRt, b: Batch, slot: number, l3: number, p: n
   const dad = isUnspecified(d, l3 + 8);
   if (dad && slla >= 0) return -1;
   const ifl = b.rxIfl[slot];
-  const ours = dev.ifs.isOwn6(ifl, d, p + 8);
+  // An IRB answers for its anycast gateway addresses too, with the gateway's MAC.
+  const gatewayMac = dev.bridge?.gatewayMac6(ifl, d, p + 8) ?? null;
+  const ours = gatewayMac !== null || dev.ifs.isOwn6(ifl, d, p + 8);
   if (!dad && slla >= 0 && (ours || dev.nbrs.find6(ifl, d, l3 + 8))) {
     dev.resolve6(ifl, d, d.subarray(slla + 2, slla + 8), b.tsSec[slot], b.tsNsec[slot], false, l3 + 8);
   }
   if (!ours) return 0;
-  const mac = dev.ifs.ifds[dev.ifs.ifls[ifl].ifd].mac;
+  const mac = gatewayMac ?? dev.ifs.ifds[dev.ifs.ifls[ifl].ifd].mac;
   // Ethernet: back to the solicitor (its SLLA, else the frame's source), or all nodes for DAD.
   if (dad) d.set([0x33, 0x33, 0, 0, 0, 1], off);
   else if (slla >= 0) d.copyWithin(off, slla + 2, slla + 8);

@@ -28,6 +28,10 @@ export const F_ENCAPSULATED = 8;
 export const F_MPLS = 16;
 /** GRE-encapsulated by this device, by the gr- IFL in b.txIfl (guards a tunnel routed into itself). */
 export const F_GRE = 32;
+/** A bridged frame decapsulated from VXLAN (b.adj: the VTEP it came from): never flooded back into VXLAN (split horizon). */
+export const F_FROM_VXLAN = 64;
+/** A frame the IRB sent into its bridge domain (b.rxIfl: the IRB): nothing is learned from it, no copy goes back to the IRB. */
+export const F_FROM_IRB = 128;
 
 export class Batch {
   readonly data = new Uint8Array(SLOT_COUNT * SLOT_SIZE);
