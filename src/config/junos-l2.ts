@@ -12,9 +12,8 @@
 //     virtual-gateway-v6-mac M; family inet { address A/L { virtual-gateway-address V; } } }
 //
 // Checks that need the whole device (interfaces exist and are bridged, VNIs
-// unique, the VTEP source has an address, ...) are in l2-checks.ts. Ranges
-// are Junos's: mac-table-size 16..1,048,575, interface-mac-limit 1..131,071,
-// mac-table-aging-time 10..1,000,000 s.
+// unique, the VTEP source has an address, ...) and the value ranges are in
+// l2-checks.ts.
 
 import type { BridgeDomain, Ifl, L2Instance, VirtualGateway } from './model.js';
 import type { ConfNode } from './junos-tree.js';
@@ -22,14 +21,11 @@ import { dispatch, error, flag, ignore, single, wordLoc, type BuildContext, type
 import type { AddressTarget } from './junos-interfaces.js';
 import type { RoutingTarget } from './junos-routing.js';
 import { iflName } from './device-checks.js';
-import { VNI_MAX, virtualGatewayProblem } from './l2-checks.js';
+import { INTERFACE_MAC_LIMIT, MAC_TABLE_AGING_TIME, MAC_TABLE_SIZE, VNI_MAX, virtualGatewayProblem } from './l2-checks.js';
 import { parseIntIn, parseIp, parseMac } from './values.js';
 
 export const L2_INSTANCE_TYPES = new Set(['mac-vrf', 'virtual-switch']);
 
-export const MAC_TABLE_SIZE = { lo: 16, hi: 1_048_575 };
-export const INTERFACE_MAC_LIMIT = { lo: 1, hi: 131_071 };
-export const MAC_TABLE_AGING_TIME = { lo: 10, hi: 1_000_000 };
 
 type MacOptions = Pick<L2Instance, 'macTableSize' | 'interfaceMacLimit' | 'macTableAgingTime'>;
 

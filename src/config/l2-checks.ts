@@ -20,6 +20,11 @@ import type { FieldLocs, Placement, Problem } from './device-checks.js';
 import { parseInterfaceAddress, parseIp, sameSubnet } from './values.js';
 
 export const VNI_MAX = 16_777_215;
+// Junos's ranges (the YAML form uses the same).
+export const MAC_TABLE_SIZE = { lo: 16, hi: 1_048_575 };
+export const INTERFACE_MAC_LIMIT = { lo: 1, hi: 131_071 };
+/** Seconds. */
+export const MAC_TABLE_AGING_TIME = { lo: 10, hi: 1_000_000 };
 
 /** `lo0` → `lo0.0`, as iflName of device-checks.ts (not imported: that module imports this one). */
 const unitName = (name: string): string => (/\.\d+$/.test(name) ? name : `${name}.0`);

@@ -1,5 +1,7 @@
 // A device described directly in the YAML scenario (interfaces, routes,
 // routing-instances) → Device. Same model, same checks as the Junos front end.
+// Bridging (mac-vrf instances, bridge domains, virtual gateways) is read in
+// scenario-l2.ts.
 
 import type { Node } from 'yaml';
 import type { Device, Family, FamilyConfig, Ifd, Ifl, RoutingInstance, SourceLoc, StaticNextHop, StaticRoute } from './model.js';
@@ -17,15 +19,17 @@ import {
   parsePrefix,
   isRouteDistinguisher,
 } from './values.js';
+import { L2_INSTANCE_KEYS, checkYamlVirtualGateway, yamlL2Instance, yamlVirtualGateway } from './scenario-l2.js';
 
 export const DEVICE_MODEL_KEYS = ['profile', 'router-id', 'autonomous-system', 'interfaces', 'routes', 'routing-instances'] as const;
-const UNIT_KEYS = ['description', 'vlan-id', 'vlan-tags', 'encapsulation', 'inet', 'inet6', 'inet-mtu', 'inet6-mtu', 'arp', 'ndp'];
+const UNIT_KEYS = ['description', 'vlan-id', 'vlan-tags', 'encapsulation', 'inet', 'inet6', 'inet-mtu', 'inet6-mtu', 'arp', 'ndp', 'virtual-gateway'];
 const IFD_KEYS = ['mac', 'mtu', 'description', 'vlan-tagging', 'encapsulation', 'disable', 'units'];
 const ROUTE_KEYS = ['prefix', 'next-hop', 'interface', 'discard', 'reject', 'next-table', 'preference'];
-const INSTANCE_KEYS = ['type', 'interfaces', 'routes', 'route-distinguisher', 'vrf-target'];
+const INSTANCE_KEYS = ['type', 'interfaces', 'routes', 'route-distinguisher', 'vrf-target', ...L2_INSTANCE_KEYS];
+const INSTANCE_TYPES = ['vrf', 'virtual-router', 'forwarding', 'mac-vrf', 'virtual-switch'];
 const TAGGING = ['vlan-tagging', 'flexible-vlan-tagging', 'stacked-vlan-tagging'] as const;
 
-interface Ctx {
+export interface Ctx {
   y: YamlReader;
   locs: FieldLocs;
   placements: Placement[];
@@ -67,6 +71,10 @@ function unitBody(c: Ctx, ifd: Ifd, ifl: Ifl, entries: ReturnType<YamlReader['ma
       case 'inet':
       case 'inet6':
         family(c, ifl, key, value);
+        c.locs.set(ifl, key, y.loc(keyNode));
+        break;
+      case 'virtual-gateway':
+        yamlVirtualGateway(c, ifl, value, y.loc(keyNode));
         break;
       case 'inet-mtu':
       case 'inet6-mtu': {
@@ -91,6 +99,7 @@ function unitBody(c: Ctx, ifd: Ifd, ifl: Ifl, entries: ReturnType<YamlReader['ma
       }
     }
   }
+  checkYamlVirtualGateway(c, ifl);
   void ifd;
 }
 
@@ -134,6 +143,8 @@ function ifdOf(c: Ctx, name: string, keyNode: Node, value: Node | null): Ifd {
     ifd.units.unshift(ifl);
     unitBody(c, ifd, ifl, unit0);
   }
+  // An untagged bridge port (`encapsulation: ethernet-bridge`) needs no `units`: it is its unit 0.
+  if (ifd.encapsulation === 'ethernet-bridge' && !ifd.units.length) ifd.units.push({ name: `${name}.0`, unit: 0, loc: ifd.loc });
   ifd.units.sort((a, b) => a.unit - b.unit);
   return ifd;
 }
@@ -212,8 +223,8 @@ export function yamlDevice(y: YamlReader, name: string, entries: ReturnType<Yaml
       for (const i of y.map(value, `${name} routing-instances`, undefined, kloc)) {
         const e = new Map(y.map(i.value, `routing instance ${i.key}`, INSTANCE_KEYS, y.loc(i.keyNode)).map((x) => [x.key, x]));
         const type = e.has('type') ? y.str(e.get('type')!.value, 'type') : undefined;
-        if (type === undefined || !['vrf', 'virtual-router', 'forwarding'].includes(type)) {
-          y.error(e.get('type')?.value ?? i.keyNode, `routing instance ${i.key}: type must be vrf, virtual-router or forwarding`);
+        if (type === undefined || !INSTANCE_TYPES.includes(type)) {
+          y.error(e.get('type')?.value ?? i.keyNode, `routing instance ${i.key}: type must be ${INSTANCE_TYPES.slice(0, -1).join(', ')} or virtual-switch`);
           continue;
         }
         if (i.key === 'master' || i.key === 'default') y.error(i.keyNode, `routing instance name '${i.key}' is reserved`);
@@ -233,6 +244,8 @@ export function yamlDevice(y: YamlReader, name: string, entries: ReturnType<Yaml
           else inst.routeDistinguisher = t;
         }
         if (e.has('vrf-target')) inst.vrfTarget = y.str(e.get('vrf-target')!.value, 'vrf-target');
+        if (type === 'mac-vrf' || type === 'virtual-switch') yamlL2Instance(c, inst, e);
+        else for (const k of L2_INSTANCE_KEYS) if (e.has(k)) y.error(e.get(k)!.keyNode, `routing instance ${i.key}: ${k} is only valid in a mac-vrf or virtual-switch instance`);
       }
     }
   }

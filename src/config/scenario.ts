@@ -9,12 +9,15 @@ import { ConfigError, type Device, type Link, type PortRef, type Scenario, type 
 import { loadJunosText } from './junos-device.js';
 import { YamlReader } from './yaml-reader.js';
 import { DEVICE_MODEL_KEYS, yamlDevice } from './scenario-device.js';
+import { yamlEvpnRoutes } from './scenario-l2.js';
 
 /** Behaviour profiles a device may name. Extend when a profile is added under src/profiles. */
 export const KNOWN_PROFILES = ['junos', 'ios', 'nxos', 'linux', 'linux-frr'];
 
 const TOP_KEYS = ['devices', 'links'];
-const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS];
+/** Keys a device may have whatever describes it (`config`, `junos` or the model keys). */
+const ANY_DEVICE_KEYS = ['profile', 'evpn'];
+const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS, 'evpn'];
 
 function sortProblems(problems: { loc?: SourceLoc; message: string }[]): ConfigError {
   const key = (l?: SourceLoc): string => (l ? `${l.file}\u0000${String(l.line).padStart(8, '0')}:${String(l.col).padStart(6, '0')}` : '');
@@ -38,7 +41,7 @@ function device(y: YamlReader, name: string, keyNode: Node, value: Node | null):
   const get = (k: string) => entries.find((e) => e.key === k);
   const config = get('config');
   const junos = get('junos');
-  const model = entries.filter((e) => e.key !== 'config' && e.key !== 'junos' && e.key !== 'profile');
+  const model = entries.filter((e) => e.key !== 'config' && e.key !== 'junos' && !ANY_DEVICE_KEYS.includes(e.key));
   const sources = [config, junos, model[0]].filter(Boolean);
   if (sources.length !== 1) {
     const what = sources.length ? `${sources.map((s) => s!.key).join(' and ')} exclude each other` : 'needs config (a Junos file), junos (inline Junos text) or interfaces';
@@ -69,6 +72,9 @@ function device(y: YamlReader, name: string, keyNode: Node, value: Node | null):
     d = yamlDevice(y, name, model, kloc);
   }
   if (d && profile !== undefined) d.profile = profile;
+  const evpn = get('evpn');
+  const routes = evpn ? yamlEvpnRoutes(y, evpn.value, name, y.loc(evpn.keyNode)) : [];
+  if (d) d.evpnRoutes = routes;
   return d;
 }
 
