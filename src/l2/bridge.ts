@@ -3,6 +3,7 @@ import { equal16, type Interfaces } from '../device/interfaces.js';
 import { parseIpv4, parseIpv6, parseMac } from '../packet/addr.js';
 import { UDP_PORT_VXLAN } from '../packet/vxlan.js';
 import { MacIpTable } from '../evpn/mac-ip.js';
+import type { ReceivedRoute } from '../evpn/fabric.js';
 import { bridgingProfile, type BridgingProfile } from '../profiles/bridging.js';
 import { MAC_REMOTE, MacTable } from './mac-table.js';
 import { VtepTable } from './vtep.js';
@@ -76,6 +77,8 @@ export class Bridge {
   /** Aging times by domain, seconds (0: never): of local entries, and of remote ones (EVPN's never age: they are withdrawn). */
   readonly agingLocal: Float64Array;
   readonly agingRemote: Float64Array;
+  /** EVPN routes received (from peers in the scenario, or given by it), in arrival order: `show` commands list them. */
+  readonly received: ReceivedRoute[] = [];
   /** Set by the scenario's EVPN control plane: a local MAC or MAC+IP was learned or moved (advertised as a type-2 route). */
   advertise: ((bd: number, mac: Uint8Array, ip: string | null) => void) | null = null;
 

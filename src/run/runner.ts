@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Scenario } from '../config/model.js';
+import { connectEvpn } from '../evpn/fabric.js';
 import type { EspSaRecord } from '../config/esp-sa-file.js';
 import { DeviceRt } from '../device/device.js';
 import { newAccounting, type Accounting } from '../graph/graph.js';
@@ -118,6 +119,7 @@ export class Run {
       throw new ConfigError(problems);
     }
     this.devices = built as DeviceRt[];
+    connectEvpn(this.devices);
     const peers = new Map<string, Port>();
     for (const l of scenario.links) {
       const a = findPort(this.devices, `${l.a.device}:${l.a.ifd}`);
