@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { loadScenarioText } from './scenario.js';
+import { loadScenarioFile, loadScenarioText } from './scenario.js';
 import { loadJunosText } from './junos-device.js';
 import { ConfigError, formatLoc } from './model.js';
 import { strip } from './testing.js';
@@ -240,5 +240,45 @@ describe('YAML bridging errors, each with file:line:column', () => {
       "s.yaml:9:36: evpn route: unknown key 'next-hop' (expected one of: type, vni, mac, ip, vtep)",
       's.yaml:10:3: device B: needs config (a Junos file), junos (inline Junos text) or interfaces',
     ]);
+  });
+});
+
+describe('the bundled scenario examples/evpn-ipsec', () => {
+  test('loads: two PEs with the seed group, P1, the links; each PE the mirror of the other', () => {
+    const s = loadScenarioFile(fileURLToPath(new URL('../../examples/evpn-ipsec/scenario.yaml', import.meta.url)));
+    expect(s.devices.map((d) => d.name)).toEqual(['PE1', 'P1', 'PE2']);
+    expect(s.links.map((l) => [`${l.a.device}:${l.a.ifd}`, `${l.b.device}:${l.b.ifd}`])).toEqual([
+      ['PE1:ae0', 'P1:ae0'],
+      ['P1:ae1', 'PE2:ae1'],
+    ]);
+    const [pe1, , pe2] = s.devices;
+    const summary = (d: (typeof s.devices)[number]) => ({
+      peers: d.evpnPeers.map((p) => p.address),
+      routes: d.instances[0]!.routes.map((r) => `${r.prefix} ${r.nextHops.map((n) => n.address ?? n.interface).join()}`),
+      domains: d.instances[1]!.l2!.bridgeDomains.map((b) => [b.name, b.vlanId, b.vni, b.interfaces, b.routingInterface]),
+      gateways: d.ifds.find((i) => i.name === 'irb')!.units.map((u) => u.virtualGateway!.v4),
+      vrf: d.instances[2]!.interfaces,
+    });
+    expect(summary(pe1!)).toEqual({
+      peers: ['12.1.1.2'],
+      routes: ['13.10.2.0/24 13.10.1.2', '12.1.1.2/32 st0.1'],
+      domains: [
+        ['V_10', 10, 10010, ['et-0/2/10.10'], 'irb.10'],
+        ['V_20', 20, 10020, ['et-0/2/10.20'], 'irb.20'],
+      ],
+      gateways: [['13.11.1.254'], ['13.11.2.254']],
+      vrf: ['irb.10', 'irb.20'],
+    });
+    expect(summary(pe2!)).toEqual({
+      peers: ['12.1.1.1'],
+      routes: ['13.10.1.0/24 13.10.2.1', '12.1.1.1/32 st0.1'],
+      domains: [
+        ['V_10', 10, 10010, ['et-0/0/4.10'], 'irb.10'],
+        ['V_20', 20, 10020, ['et-0/0/4.20'], 'irb.20'],
+      ],
+      gateways: [['13.11.1.254'], ['13.11.2.254']],
+      vrf: ['irb.10', 'irb.20'],
+    });
+    expect(pe2!.security!.ikeGateways.map((g) => [g.addresses, g.localAddress, g.externalInterface])).toEqual([[['13.10.1.1'], '13.10.2.2', 'ae1.0']]);
   });
 });
