@@ -269,7 +269,7 @@ describe('every statement, curly and set form', () => {
     ]);
   });
 
-  test('mac-vrf and virtual-switch instances: options, bridge domains (bridge-domains and vlans), VXLAN settings', () => {
+  test('mac-vrf and virtual-switch instances: options, bridge domains (bridge-domains and vlans), VXLAN settings; a unit of another VLAN in a vlan-based domain (xe-0/0/0.11) is accepted', () => {
     const [master, mv, vs] = curly.instances;
     expect(master!.interfaces).toEqual(['lo0.0', 'irb.10', 'irb.30']);
     expect(strip(mv!)).toEqual({

@@ -50,7 +50,7 @@ function iflRef(c: L2Ctx, node: Node | null, what: string, obj: object, field: s
   return iflName(text);
 }
 
-function bridgeDomain(c: L2Ctx, inst: RoutingInstance, e: MapEntry): BridgeDomain {
+function bridgeDomain(c: L2Ctx, e: MapEntry): BridgeDomain {
   const y = c.y;
   const bd: BridgeDomain = { name: e.key, interfaces: [], staticRemoteVteps: [], noMacLearning: false, noArpSuppression: false, loc: y.loc(e.keyNode) };
   const what = `bridge domain ${e.key}`;
@@ -104,7 +104,6 @@ function bridgeDomain(c: L2Ctx, inst: RoutingInstance, e: MapEntry): BridgeDomai
         break;
     }
   }
-  void inst;
   return bd;
 }
 
@@ -125,7 +124,7 @@ export function yamlL2Instance(c: L2Ctx, inst: RoutingInstance, e: Map<string, M
   }
   const bds = e.get('bridge-domains');
   for (const b of bds ? y.map(bds.value, `routing instance ${inst.name} bridge-domains`, undefined, y.loc(bds.keyNode)) : []) {
-    l2.bridgeDomains.push(bridgeDomain(c, inst, b));
+    l2.bridgeDomains.push(bridgeDomain(c, b));
   }
 }
 
