@@ -100,6 +100,7 @@ export class DeviceRt {
     const placed = new Map<string, string>();
     for (const inst of model.instances) for (const ifl of inst.interfaces) placed.set(ifl, inst.name);
     for (const inst of model.instances) {
+      if (inst.l2) continue; // mac-vrf / virtual-switch: bridge domains, no routing tables
       const pre = inst.name === 'master' ? '' : `${inst.name}.`;
       const hint = inst.name === 'master' ? opts.expectedRoutes : 0;
       const t4 = this.addTable(`${pre}inet.0`, 4, hint);
