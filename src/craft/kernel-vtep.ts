@@ -68,10 +68,16 @@ export interface KernelVtep {
    * then waits for the kernel to settle (see settle()) and for every frame u0 sent to be in the file.
    */
   capture<T>(file: string, fn: () => T | Promise<T>): Promise<{ result: T; captured: number }>;
-  /** capture() around inject(): frames in, the kernel's answers in `file`. */
-  exchange(inPcap: string, capturePcap: string): Promise<ExchangeResult>;
-  /** Waits until u0 has taken in `rx` frames more than `since` and its transmit count has stopped moving. */
-  settle(since: LinkCounters, rx: number): Promise<void>;
+  /**
+   * capture() around inject(): frames in, the kernel's answers in `capturePcap`. With `answers`, waits
+   * for at least that many before deciding that the kernel has gone quiet (more are captured too).
+   */
+  exchange(inPcap: string, capturePcap: string, opts?: { answers?: number }): Promise<ExchangeResult>;
+  /**
+   * Waits until u0 has taken in `rx` frames and sent at least `tx` more than at `since`, and its
+   * transmit count has then stopped moving; throws when that takes longer than a few seconds.
+   */
+  settle(since: LinkCounters, rx: number, tx?: number): Promise<void>;
   /** u0's packet counters. */
   counters(): LinkCounters;
   /** `bridge fdb show dev vxlan0`. */
@@ -278,13 +284,13 @@ export async function withKernelVtep<T>(opts: KernelVtepOptions, fn: (vtep: Kern
       const j = JSON.parse(must('ip', ['-n', vtep, '-s', '-j', 'link', 'show', 'u0'])) as { stats64: { rx: { packets: number }; tx: { packets: number } } }[];
       return { rx: j[0]!.stats64.rx.packets, tx: j[0]!.stats64.tx.packets };
     };
-    const settle = async (since: LinkCounters, rx: number): Promise<void> => {
+    const settle = async (since: LinkCounters, rx: number, tx = 0): Promise<void> => {
       const deadline = Date.now() + SETTLE_DEADLINE_MS;
       let last = counters();
       let quiet = 0;
-      while (last.rx - since.rx < rx || quiet < QUIET_SAMPLES) {
+      while (last.rx - since.rx < rx || last.tx - since.tx < tx || quiet < QUIET_SAMPLES) {
         if (Date.now() > deadline) {
-          throw new Error(`kernel VTEP did not settle: u0 took in ${last.rx - since.rx} of ${rx} frames, sent ${last.tx - since.tx}`);
+          throw new Error(`kernel VTEP did not settle: u0 took in ${last.rx - since.rx} of ${rx} frames, sent ${last.tx - since.tx}${tx ? ` (waiting for ${tx})` : ''}`);
         }
         await sleep(SAMPLE_MS);
         const now = counters();
@@ -305,12 +311,20 @@ export async function withKernelVtep<T>(opts: KernelVtepOptions, fn: (vtep: Kern
       const exited = new Promise<number | null>((resolve) => td.on('close', (code) => { children.delete(td); resolve(code); }));
       children.set(td, exited);
       await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`tcpdump not listening after ${SETTLE_DEADLINE_MS} ms: ${stderr.trim()}`)), SETTLE_DEADLINE_MS);
         const onData = (d: Buffer) => {
           stderr += d.toString();
-          if (/listening on w0/.test(stderr)) { td.stderr!.off('data', onData); resolve(); }
+          if (/listening on w0/.test(stderr)) {
+            td.stderr!.off('data', onData);
+            clearTimeout(timer);
+            resolve();
+          }
         };
         td.stderr!.on('data', onData);
-        void exited.then((code) => reject(new Error(`tcpdump exited (${code}) before listening: ${stderr.trim()}`)));
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`tcpdump exited (${code}) before listening: ${stderr.trim()}`));
+        });
       });
       td.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
       const result = await body();
@@ -334,11 +348,11 @@ export async function withKernelVtep<T>(opts: KernelVtepOptions, fn: (vtep: Kern
       capture,
       settle,
       counters,
-      async exchange(inPcap, capturePcap) {
+      async exchange(inPcap, capturePcap, opts = {}) {
         const { result: injected, captured } = await capture(capturePcap, async () => {
           const before = counters();
           const k = inject(inPcap);
-          await settle(before, k);
+          await settle(before, k, opts.answers ?? 0);
           return k;
         });
         return { injected, captured };
