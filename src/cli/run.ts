@@ -26,8 +26,10 @@ and writes what every port sends to <dir>/<port>.pcap.
   --show <what>        print Junos-style output after the run: "interfaces terse",
                        "interfaces <name> extensive", "route [<prefix>]", "arp",
                        "ipv6 neighbors", "errors", "security ipsec statistics",
-                       "security ipsec security-associations [detail]". Prefix with "<device>:" in a scenario
-                       to pick one device. Repeatable.
+                       "security ipsec security-associations [detail]", "mac-vrf forwarding mac-table"
+                       (or "ethernet-switching table"), "mac-vrf forwarding mac-ip-table", "evpn database",
+                       "bgp l2vpn evpn route [type macip|multicast]" (or "bgp evpn route type 2|3", FRR's
+                       layout). Prefix with "<device>:" in a scenario to pick one device. Repeatable.
   --sa-file <esp_sa>   keys of IKE VPNs (IKE is not emulated): a Wireshark esp_sa file; each
                        VPN takes the records from its local-address to its gateway (outbound)
                        and back (inbound)

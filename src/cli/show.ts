@@ -3,6 +3,7 @@ import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
 import { formatPrefix, parsePrefix, type Route } from '../l3/table.js';
 import { ipsecSas, ipsecStatistics } from './show-ipsec.js';
 import { greIpHeader, mplsStaticLsps, mplsTable } from './show-mpls.js';
+import { bgpEvpnRoutes, evpnDatabase, evpnRouteType, macIpTable, macTable } from './show-evpn.js';
 
 // Junos-style `show` output over a device after a run. The layouts follow
 // what Junos prints, trimmed to the fields the emulator models.
@@ -20,7 +21,15 @@ export function show(dev: DeviceRt, what: string): string {
   if (w[0] === 'errors') return errors(dev);
   if (w[0] === 'security' && w[1] === 'ipsec' && w[2] === 'statistics') return ipsecStatistics(dev, w[3] === 'index' ? Number(w[4]) : undefined);
   if (w[0] === 'security' && w[1] === 'ipsec' && w[2] === 'security-associations') return ipsecSas(dev, w[3] === 'detail');
-  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, security ipsec statistics [index N], security ipsec security-associations [detail])`);
+  if ((w[0] === 'mac-vrf' && w[1] === 'forwarding' && w[2] === 'mac-table') || (w[0] === 'ethernet-switching' && w[1] === 'table')) return macTable(dev);
+  if ((w[0] === 'mac-vrf' && w[1] === 'forwarding' && w[2] === 'mac-ip-table') || (w[0] === 'ethernet-switching' && w[1] === 'mac-ip-table')) return macIpTable(dev);
+  if ((w[0] === 'evpn' && w[1] === 'database') || (w[0] === 'mac-vrf' && w[1] === 'routing' && w[2] === 'database')) return evpnDatabase(dev);
+  if (w[0] === 'bgp' && (w[1] === 'l2vpn' ? w[2] === 'evpn' : w[1] === 'evpn')) {
+    const r = w.slice(w[1] === 'l2vpn' ? 3 : 2);
+    if (r.length === 0 || (r[0] === 'route' && r.length === 1)) return bgpEvpnRoutes(dev);
+    if (r[0] === 'route' && r[1] === 'type' && r[2] && r.length === 3) return bgpEvpnRoutes(dev, evpnRouteType(r[2]));
+  }
+  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, security ipsec statistics [index N], security ipsec security-associations [detail], mac-vrf forwarding mac-table (ethernet-switching table), mac-vrf forwarding mac-ip-table, evpn database, bgp l2vpn evpn route [type macip|multicast] (bgp evpn route type 2|3))`);
 }
 
 function addressesOf(dev: DeviceRt, ifl: number): { proto: string; local: string }[] {
