@@ -199,13 +199,24 @@ export class Bridge {
     return false;
   }
 
-  /** Ages the MAC table a slice at a time (called once per input vector with its time). */
+  /** Input time of the last aging call, seconds. */
+  private agedAt = -Infinity;
+
+  /**
+   * Ages the MAC table a slice at a time (called once per input vector with
+   * its time). A router's aging timer runs whether traffic comes or not: a
+   * vector a second or more after the previous call sweeps the whole table,
+   * so what expired in a quiet gap is gone before the vector is bridged (not
+   * some vectors later, depending on where in the table its slot is).
+   */
   age(nowSec: number): void {
-    if (this.macs.size > 0) this.macs.age(nowSec, this.agingLocal, AGE_SLOTS_PER_VECTOR, this.agingRemote);
+    const quiet = nowSec - this.agedAt >= 1;
+    this.agedAt = nowSec;
+    if (this.macs.size > 0) this.macs.age(nowSec, this.agingLocal, quiet ? this.macs.capacity : AGE_SLOTS_PER_VECTOR, this.agingRemote);
   }
 }
 
-/** MAC table slots looked at per input vector: a 1M-entry table is swept in ~5,000 vectors. */
+/** MAC table slots looked at per input vector: a 1M-entry table is swept in ~5,000 vectors (or at once after a second without input). */
 const AGE_SLOTS_PER_VECTOR = 256;
 
 function gatewayOf(g: Device['ifds'][number]['units'][number]['virtualGateway']): GatewayRt | null {
