@@ -10,6 +10,7 @@
 import { generate } from './cases-lib.mjs';
 import * as arpNd from './make-arp-nd-cases.mjs';
 import { generateDecodeCases } from './make-decode-cases.mjs';
+import * as evpn from './make-evpn-cases.mjs';
 import * as forwarding from './make-forwarding-cases.mjs';
 import * as ipsec from './make-ipsec-cases.mjs';
 import * as mplsGre from './make-mpls-gre-cases.mjs';
@@ -21,6 +22,7 @@ const AREAS = [
   [mtu.AREA, () => [mtu.GENERATOR, mtu.CASES]],
   [mplsGre.AREA, () => [mplsGre.GENERATOR, mplsGre.CASES]],
   [ipsec.AREA, () => [ipsec.GENERATOR, ipsec.IPSEC_CASES]],
+  [evpn.AREA, () => [evpn.GENERATOR, evpn.CASES]],
   ['third-party', null],
 ];
 
