@@ -3,6 +3,7 @@ import type { Bridge, BridgeDomainRt } from '../l2/bridge.js';
 import type { MacEntry } from '../l2/mac-table.js';
 import type { Vtep } from '../l2/vtep.js';
 import { ipText, type MacIpEntry } from '../evpn/mac-ip.js';
+import { routeDistinguisher, routeTarget, routerId } from '../evpn/rd.js';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
 
 // `show` commands of bridging and EVPN, in the layouts of the devices that
@@ -236,36 +237,13 @@ function vtepAddress(d: BridgeDomainRt): string {
   return d.src4 >= 0 ? formatIpv4(d.src4) : d.src6 ? formatIpv6(d.src6) : '0.0.0.0';
 }
 
-function routerId(dev: DeviceRt): string {
-  if (dev.model.routerId) return dev.model.routerId;
-  const d = dev.bridge?.domains.find((x) => x.src4 >= 0);
-  return d ? formatIpv4(d.src4) : '0.0.0.0';
-}
 
 /**
- * The RD of a domain's routes: its instance's `route-distinguisher`, else
- * FRR's automatic one, router-id:N with N = 2, 3, ... per VNI in order (FRR
- * gives 1 to the default VRF).
- */
-export function routeDistinguisher(dev: DeviceRt, d: BridgeDomainRt, originator = routerId(dev)): string {
-  const inst = dev.model.instances.find((i) => i.name === d.instance);
-  if (inst?.routeDistinguisher) return inst.routeDistinguisher;
-  const evpn = dev.bridge!.domains.filter((x) => x.evpn && x.vni >= 0);
-  return `${originator}:${evpn.indexOf(d) + 2}`;
-}
-
-/** The route target of a domain's routes: its instance's `vrf-target` (target:AS:N), else FRR's automatic AS:VNI. */
-export function routeTarget(dev: DeviceRt, d: BridgeDomainRt): string {
-  const inst = dev.model.instances.find((i) => i.name === d.instance);
-  if (inst?.vrfTarget) return inst.vrfTarget.replace(/^target:/, '');
-  return `${dev.model.autonomousSystem ?? 0}:${d.vni}`;
-}
-
-/**
- * The RD of a received route. ReceivedRoute does not carry the originator's
- * RD: it is taken to follow the local convention with the remote VTEP's
- * address as the originator's router ID (a configured `A.B.C.D:N` keeps its
- * N, as in `lo0:1` on both PEs; the automatic one keeps the VNI's index).
+ * The RD of a route given by the scenario (`evpn:`), which names none (those
+ * of peers in the scenario carry their sender's): taken to follow the local
+ * convention with the remote VTEP's address as the originator's router ID (a
+ * configured `A.B.C.D:N` keeps its N, as in `lo0:1` on both PEs; the
+ * automatic one keeps the VNI's index).
  */
 function receivedRd(dev: DeviceRt, d: BridgeDomainRt, vtep: string): string {
   const own = routeDistinguisher(dev, d);
@@ -293,7 +271,7 @@ function evpnRoutes(dev: DeviceRt): EvpnRouteRow[] {
     const bd = br.bdOfVni.get(r.vni);
     if (bd === undefined) continue;
     const d = br.domains[bd];
-    add({ rd: receivedRd(dev, d, r.vtep), type: r.type, mac: r.mac, ip: r.ip, nextHop: r.vtep, rt: routeTarget(dev, d), local: false });
+    add({ rd: r.rd ?? receivedRd(dev, d, r.vtep), type: r.type, mac: r.mac, ip: r.ip, nextHop: r.vtep, rt: routeTarget(dev, d), local: false });
   }
   return [...rows.values()];
 }

@@ -1,6 +1,7 @@
 import type { DeviceRt } from '../device/device.js';
 import type { Bridge, BridgeDomainRt } from '../l2/bridge.js';
 import { formatIpv4, formatIpv6, formatMac, parseMac } from '../packet/addr.js';
+import { routeDistinguisher } from './rd.js';
 
 /** An EVPN route a device holds: received (from a peer or the scenario), for `show` commands. */
 export interface ReceivedRoute {
@@ -11,6 +12,8 @@ export interface ReceivedRoute {
   ip?: string;
   /** The device it came from, or "scenario". */
   from: string;
+  /** The sender's route distinguisher (routes from peers in the scenario). */
+  rd?: string;
 }
 
 /**
@@ -65,7 +68,7 @@ export function connectEvpn(devices: readonly DeviceRt[]): void {
     const src = from.bridge!;
     src.advertise = (bd, mac, ip) => {
       const dom = src.domains[bd];
-      for (const to of tos) install(to, dom, vtepAddress(dom), mac, ip ?? undefined, from.name);
+      for (const to of tos) install(to, dom, vtepAddress(dom), mac, ip ?? undefined, from);
     };
   }
 }
@@ -78,18 +81,18 @@ function initialRoutes(from: DeviceRt, to: DeviceRt): void {
     if (bd === undefined || !to.bridge!.domains[bd].evpn) continue;
     const vtep = to.bridge!.vteps.of(vtepAddress(dom), 'evpn').index;
     to.bridge!.addFloodVtep(bd, vtep);
-    to.bridge!.received.push({ type: 3, vni: dom.vni, vtep: vtepAddress(dom), from: from.name });
-    if (dom.irb >= 0) install(to, dom, vtepAddress(dom), from.ifs.ifds[from.ifs.ifls[dom.irb].ifd].mac, undefined, from.name);
+    to.bridge!.received.push({ type: 3, vni: dom.vni, vtep: vtepAddress(dom), from: from.name, rd: routeDistinguisher(from, dom) });
+    if (dom.irb >= 0) install(to, dom, vtepAddress(dom), from.ifs.ifds[from.ifs.ifls[dom.irb].ifd].mac, undefined, from);
   }
 }
 
-function install(to: DeviceRt, from: BridgeDomainRt, vtepText: string, mac: Uint8Array, ip: string | undefined, fromName: string): void {
+function install(to: DeviceRt, from: BridgeDomainRt, vtepText: string, mac: Uint8Array, ip: string | undefined, sender: DeviceRt): void {
   const br: Bridge = to.bridge!;
   const bd = br.bdOfVni.get(from.vni);
   if (bd === undefined || !br.domains[bd].evpn) return;
   const vtep = br.vteps.of(vtepText, 'evpn').index;
   br.addRemote(bd, vtep, mac, ip, 0);
-  br.received.push({ type: 2, vni: from.vni, vtep: vtepText, mac: formatMac(mac), ip, from: fromName });
+  br.received.push({ type: 2, vni: from.vni, vtep: vtepText, mac: formatMac(mac), ip, from: sender.name, rd: routeDistinguisher(sender, from) });
 }
 
 function vtepAddress(dom: BridgeDomainRt): string {
