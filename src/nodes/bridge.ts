@@ -44,11 +44,33 @@ export class BridgeInput extends GraphNode {
     this.suppression = new Suppression(dev, this);
   }
 
+  // Scratch of the vector lookup (grown to the largest vector seen, never per packet).
+  private vDom = new Uint32Array(0);
+  private vOff = new Uint32Array(0);
+  private vDest = new Int32Array(0);
+
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
     const br = this.br;
     const macs = br.macs;
     const domains = br.domains;
+    // Destinations are looked up for the whole vector first (lookupVector: with a table beyond the caches,
+    // the misses overlap instead of queueing one per packet). A learn that adds or moves an entry makes
+    // the later results of this vector stale: from then on each packet is looked up after its own learn,
+    // exactly as one at a time.
+    if (this.vDest.length < n) {
+      this.vDom = new Uint32Array(n);
+      this.vOff = new Uint32Array(n);
+      this.vDest = new Int32Array(n);
+    }
+    const vDom = this.vDom, vOff = this.vOff, vDest = this.vDest;
+    for (let i = 0; i < n; i++) {
+      const slot = frame[i];
+      vDom[i] = b.aux[slot];
+      vOff[i] = b.off[slot];
+    }
+    macs.lookupVector(n, vDom, d, vOff, vDest);
+    let stale = false;
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const off = b.off[slot];
@@ -60,7 +82,10 @@ export class BridgeInput extends GraphNode {
         if (d[off + 6] & 1) { this.drop(b, slot, E_SOURCE_MAC); continue; }
         if (dom.learning && (!fromVxlan || dom.learnRemote)) {
           const r = macs.learn(bd, d, off + 6, fromVxlan ? MAC_REMOTE | b.adj[slot] : b.rxIfl[slot], b.tsSec[slot]);
-          if (r !== LEARN_REFRESH) this.learned(r, b, slot, bd, off, fromVxlan);
+          if (r !== LEARN_REFRESH) {
+            if (r === LEARN_NEW || r === LEARN_MOVE) stale = true;
+            this.learned(r, b, slot, bd, off, fromVxlan);
+          }
         }
         if (!fromVxlan) {
           const s = this.suppression.check(b, slot, dom);
@@ -73,7 +98,7 @@ export class BridgeInput extends GraphNode {
         this.enqueue(NEXT_FLOOD, slot);
         continue;
       }
-      const dest = macs.lookup(bd, d, off);
+      const dest = stale ? macs.lookup(bd, d, off) : vDest[i];
       if (dest < 0) {
         this.counters[C_UNKNOWN_UNICAST]++;
         b.sa[slot] = 0;
