@@ -135,7 +135,10 @@ export class BridgeInput extends GraphNode {
  * irb-input: a bridged frame for the domain's IRB (its MAC, the anycast
  * gateway MAC, or a broadcast copy) enters routing on the IRB unit, in the
  * IRB's routing instance. With the linux-frr profile, the IP packets the IRB
- * sees are what MAC+IP bindings are learned from (the kernel neighbour table).
+ * takes in as a host are what MAC+IP bindings are learned from (the kernel
+ * neighbour table): those sent to its MAC or the gateway MAC, and NS for one
+ * of its addresses. A flooded broadcast or multicast copy (another host's NS)
+ * teaches nothing, as the kernel makes no neighbour entry from it.
  */
 export class IrbInput extends GraphNode {
   readonly name = 'irb-input';
@@ -187,7 +190,7 @@ export class IrbInput extends GraphNode {
   private learn4(b: Batch, slot: number, bd: number, irb: number, rxIfl: number): void {
     const d = b.data;
     const l3 = b.l3[slot];
-    if (b.off[slot] + b.len[slot] - l3 < 20 || (d[b.off[slot] + 6] & 1)) return;
+    if (b.off[slot] + b.len[slot] - l3 < 20 || (d[b.off[slot] + 6] & 1) || (d[b.off[slot]] & 1)) return;
     const src = readU32(d, l3 + 12);
     let on = false;
     for (const a of this.dev.ifs.ifls[irb].v4) if (a.len > 0 && a.len < 32 && ((a.ip ^ src) >>> (32 - a.len)) === 0 && a.ip !== src) on = true;
@@ -195,11 +198,20 @@ export class IrbInput extends GraphNode {
     this.record(this.dev.bridge!.macIp.learn4(bd, src, d, b.off[slot] + 6, true, rxIfl, 'ip', b.tsSec[slot]), bd, b, slot);
   }
 
-  /** linux-frr: IPv6 from a host: link-local sources (the IRB has inet6 here), or sources in one of the IRB's prefixes. */
+  /**
+   * linux-frr: IPv6 from a host: link-local sources (the IRB has inet6 here), or sources in one of the IRB's prefixes;
+   * unicast to the IRB, or an NS (multicast) whose target is the IRB's own or gateway address.
+   */
   private learn6(b: Batch, slot: number, bd: number, irb: number, rxIfl: number): void {
     const d = b.data;
     const l3 = b.l3[slot];
-    if (b.off[slot] + b.len[slot] - l3 < 40 || (d[b.off[slot] + 6] & 1)) return;
+    const end = b.off[slot] + b.len[slot];
+    if (end - l3 < 40 || (d[b.off[slot] + 6] & 1)) return;
+    if (d[b.off[slot]] & 1) {
+      const forUs = d[l3 + 6] === 58 && end - l3 >= 64 && d[l3 + 40] === 135
+        && (this.dev.ifs.isOwn6(irb, d, l3 + 48) || this.dev.bridge!.gatewayMac6(irb, d, l3 + 48) !== null);
+      if (!forUs) return;
+    }
     const s = l3 + 8;
     const linkLocal = d[s] === 0xfe && (d[s + 1] & 0xc0) === 0x80;
     let on = linkLocal;
