@@ -118,7 +118,7 @@ export function evaluateGates(gates: GatesFile, report: BenchReport, baseline?: 
   const find = (rs: readonly BenchResult[], g: Gate) => rs.find((r) => specKey(r) === specKey(g));
   const sameMachine = baseline !== undefined && baseline.machine.id === report.machine.id;
   const bo = baseline?.options as Partial<BenchReport['options']> | undefined;
-  const optionDiff = bo === undefined ? [] : (['vpns', 'routes'] as const).filter((k) => bo[k] !== undefined && bo[k] !== report.options[k]);
+  const optionDiff = bo === undefined ? [] : (['vpns', 'routes', 'macs'] as const).filter((k) => bo[k] !== undefined && bo[k] !== report.options[k]);
   for (const g of gates.gates) {
     const check = specKey(g);
     const l = { ...gates.defaults, ...stripUndefined(g) };

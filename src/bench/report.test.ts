@@ -27,7 +27,7 @@ describe('--json document (triode-bench/1)', () => {
       triode: expect.stringMatching(/^\d+\.\d+\.\d+/),
       date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       machine: { id: expect.stringMatching(/^[0-9a-f]{16}$/), cpu: expect.any(String), cores: expect.any(Number), node: process.version, os: expect.any(String), loadavg: [expect.any(Number), expect.any(Number), expect.any(Number)] },
-      options: { scenarios: ['l3', 'esp-encrypt'], sizes: ['64', '1420'], backends: ['native', 'js'], reps: 2, duration: 0.005, clock: 'wall', vpns: 1, routes: 2000, workers: 1, gate: null, baseline: null },
+      options: { scenarios: ['l3', 'esp-encrypt'], sizes: ['64', '1420'], backends: ['native', 'js'], reps: 2, duration: 0.005, clock: 'wall', vpns: 1, routes: 2000, macs: 1000000, workers: 1, gate: null, baseline: null },
       skipped: [],
       results: expect.any(Array),
     });

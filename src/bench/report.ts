@@ -63,7 +63,7 @@ export function reportHtml(report: BenchReport, gate?: readonly GateLine[]): str
     ['machine', `${m.cpu}, ${m.cores} cores (id ${m.id}); load ${m.loadavg.join(' ')}`],
     ['software', `Node.js ${m.node}, ${m.os}`],
     ['measurement', `${o.reps} repetitions of ${o.duration} s (${o.clock} clock) per figure, alternated with the ceilings`],
-    ['topology', `${o.vpns} VPN${o.vpns === 1 ? '' : 's'} (ESP scenarios), ${o.routes} routes (l3)`],
+    ['topology', `${o.vpns} VPN${o.vpns === 1 ? '' : 's'} (ESP scenarios), ${o.routes} routes (l3)${o.macs === undefined ? '' : `, ${o.macs} MACs (VXLAN scenarios)`}`],
   ];
   if ((o.workers ?? 1) > 1) meta.push(['replicas', `${o.workers} pipeline replicas in worker threads; ratios to ${o.workers} × the ceiling; scaling over one replica in the same run`]);
   for (const s of report.skipped) meta.push([`skipped ${s.backend}`, s.reason]);

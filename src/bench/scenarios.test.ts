@@ -9,11 +9,14 @@ import { aesGcmCeiling, memcpyCeiling } from './ceilings.js';
 import { hubEspSa } from './ipsec-hub.js';
 import { measureScenario } from './measure.js';
 import { SCENARIO_NAMES, setupScenario } from './scenarios.js';
+import { checkVxlanPacket, macSplit, openEsp as openEspPacket, putMac, REMOTE_VTEPS, TAG_LOCAL, TAG_REMOTE, VNI, VXLAN_OVERHEAD } from './scenario-vxlan.js';
+import { planBench, type BenchConfig } from './suite.js';
+import { MAC_PORT_MAX, MAC_REMOTE } from '../l2/mac-table.js';
 import { AccountingError, FRAME_SIZES, SIZE_ORDER, type BackendName, type ScenarioSetup, type ScenarioSpec } from './setup.js';
 
 const PACKETS = 2048; // 8 vectors: the 768-frame ESP inputs wrap twice
 
-const spec = (scenario: string, size: string, backend: BackendName, vpns = 1): ScenarioSpec => ({ scenario, size, backend, vpns, routes: 5000 });
+const spec = (scenario: string, size: string, backend: BackendName, vpns = 1, macs = 4000): ScenarioSpec => ({ scenario, size, backend, vpns, routes: 5000, macs });
 
 /** Sets a setup up with its output port's frames captured (as well as counted). */
 function captured(s: ScenarioSetup): Uint8Array[] {
@@ -168,16 +171,158 @@ describe('ceilings', () => {
 
 describe('setupScenario', () => {
   it('names the scenarios there are when asked for one that is not', () => {
-    expect(() => setupScenario(spec('vxlan-encap', '64', 'native'))).toThrow(`unknown scenario "vxlan-encap" (scenarios: ${SCENARIO_NAMES.join(', ')})`);
+    expect(() => setupScenario(spec('vxlan-gre', '64', 'native'))).toThrow(`unknown scenario "vxlan-gre" (scenarios: ${SCENARIO_NAMES.join(', ')})`);
+    expect(SCENARIO_NAMES).toEqual(['l3', 'esp-encrypt', 'esp-decrypt', 'vxlan-encap', 'vxlan-decap', 'vxlan-ipsec']);
   });
   it('refuses a backend the scenario does not take, and an unknown size', () => {
     expect(() => setupScenario(spec('l3', '64', 'native'))).toThrow(/backend "none"/);
     expect(() => setupScenario(spec('esp-encrypt', '64', 'none'))).toThrow(/native or js/);
     expect(() => setupScenario(spec('l3', '128', 'none'))).toThrow(/unknown size "128" \(sizes: 64, imix, 1420, 9000\)/);
+    expect(() => setupScenario(spec('vxlan-encap', '64', 'native'))).toThrow(/backend "none"/);
+    expect(() => setupScenario(spec('vxlan-ipsec', '64', 'none'))).toThrow(/native or js/);
+    expect(() => setupScenario(spec('vxlan-decap', '64', 'none', 1, 1))).toThrow(/macs must be a whole number ≥ 2, not 1/);
   });
   it('is built from plain data (what a worker thread would be posted)', () => {
     const sp = spec('esp-encrypt', '64', 'js');
     expect(JSON.parse(JSON.stringify(sp))).toEqual(sp);
     expect(structuredClone(sp)).toEqual(sp);
+  });
+});
+
+/** The frame the input holds at k, as fed (after the setup's last wrap). */
+const inputFrame = (s: ScenarioSetup, k: number) => s.frames.buf.subarray(s.frames.offs[k], s.frames.offs[k] + s.frames.lens[k]);
+
+/** Where the table says the destination MAC of frame f (at `at`) lives: the remote VTEP's IPv4 address, or the IFL. */
+function vtepOf(s: ScenarioSetup, f: Uint8Array, at = 0): number {
+  const br = s.dev.bridge!;
+  const dest = br.macs.lookup(br.bdOfVni.get(VNI)!, f, at);
+  expect(dest & MAC_REMOTE).toBe(MAC_REMOTE);
+  return br.vteps.all[dest & MAC_PORT_MAX].ip4;
+}
+
+const counter = (s: ScenarioSetup, node: string, name: string) => {
+  const n = s.dev.graph.node(node);
+  return n.counters[n.counterNames.indexOf(name)];
+};
+
+describe('vxlan-encap', () => {
+  it.each(SIZE_ORDER)('size %s: every frame leaves the core port as VXLAN (VNI, port 4789, our VTEP to the one its MAC is behind), the frame unchanged inside', (size) => {
+    const s = setupScenario(spec('vxlan-encap', size, 'none'));
+    expect(s.dev.bridge!.macs.size).toBe(4000); // 256 local sources + 3,744 remote MACs
+    const out = captured(s);
+    const learned = counter(s, 'bridge-input', 'mac_learned');
+    measureScenario(s, 60, 'wall', PACKETS);
+    expectBalanced(s, PACKETS + 256); // + the setup's checked vector
+    expect(out).toHaveLength(PACKETS);
+    for (let i = 0; i < PACKETS; i++) {
+      const f = out[i];
+      const src = inputFrame(s, i);
+      expect(f.length).toBe(src.length + VXLAN_OVERHEAD);
+      expect(Array.from(f.subarray(0, 6))).toEqual([2, 0, 0, 0, 1, 2]); // the underlay neighbour
+      checkVxlanPacket('test', f, 14, src, vtepOf(s, src));
+      expect(f[14 + 8]).toBe(64); // TTL: originated, then forwarded by nobody
+    }
+    expect(counter(s, 'bridge-input', 'mac_learned')).toBe(learned); // sources were all in the table
+    expect(counter(s, 'bridge-input', 'unknown_unicast_flooded')).toBe(0);
+    s.close();
+  });
+
+  it('destinations move over the whole table at each wrap; the VTEPs used are many', () => {
+    const s = setupScenario(spec('vxlan-encap', '64', 'none', 1, 20000));
+    const { destinations } = macSplit(20000);
+    const seen = new Set<string>();
+    const vteps = new Set<number>();
+    for (let w = 0; w < 8; w++) {
+      s.wrap!();
+      for (let k = 0; k < s.frames.count; k++) {
+        const f = inputFrame(s, k);
+        expect(f[0]).toBe(TAG_REMOTE);
+        seen.add(Buffer.from(f.subarray(0, 6)).toString('hex'));
+        vteps.add(vtepOf(s, f));
+      }
+    }
+    // 24,576 draws over 19,744 MACs: about 1 - e^-1.24 = 71% of them.
+    expect(seen.size).toBeGreaterThan(destinations * 0.6);
+    expect(vteps.size).toBe(REMOTE_VTEPS);
+    s.close();
+  });
+});
+
+describe('vxlan-decap', () => {
+  it.each(SIZE_ORDER)('size %s: every VXLAN frame leaves the access port as the frame inside it', (size) => {
+    const s = setupScenario(spec('vxlan-decap', size, 'none'));
+    const br = s.dev.bridge!;
+    const access = s.dev.ifs.ifl('et-0/0/1.0');
+    const out = captured(s);
+    measureScenario(s, 60, 'wall', PACKETS);
+    expectBalanced(s, PACKETS + 256);
+    expect(out).toHaveLength(PACKETS);
+    for (let i = 0; i < PACKETS; i++) {
+      const src = inputFrame(s, i);
+      expect(src[14 + 20 + 2] << 8 | src[14 + 20 + 3]).toBe(4789);
+      expect(src.length).toBe(capturedLen(s.frameSizes[i]) + VXLAN_OVERHEAD);
+      expect(Buffer.from(out[i]).equals(Buffer.from(src.subarray(VXLAN_OVERHEAD)))).toBe(true);
+      expect(out[i][0]).toBe(TAG_LOCAL);
+      expect(br.macs.lookup(br.bdOfVni.get(VNI)!, out[i], 0)).toBe(access);
+    }
+    expect(counter(s, 'vxlan-input', 'vxlan_decapsulated')).toBe(PACKETS + 256);
+    expect(br.vteps.all.length).toBe(REMOTE_VTEPS); // every sender known from its type-3 route
+    s.close();
+  });
+});
+
+describe('vxlan-ipsec', () => {
+  const keys = new Map(hubEspSa(1).map((r) => [r.spi, { key: r.key, salt: r.salt }]));
+  const cases: [string, BackendName][] = [['64', 'native'], ['1420', 'native'], ['9000', 'native'], ['64', 'js']];
+  it.each(cases)('size %s, %s backend: ESP (SPI of the st0.1 VPN) that node:crypto opens to the VXLAN packet of the frame', (size, backend) => {
+    const s = setupScenario(spec('vxlan-ipsec', size, backend));
+    expect(s.aead?.name).toBe(backend);
+    expect(s.frameSizes[0]).toBe(FRAME_SIZES[size][0] + VXLAN_OVERHEAD); // what the AES-GCM ceiling seals, less 18
+    const out = captured(s);
+    measureScenario(s, 60, 'wall', 512);
+    expectBalanced(s, 512 + 256);
+    let seq = 256; // the setup's checked vector went first
+    for (let i = 0; i < 512; i++) {
+      const f = out[i];
+      expect(f[14 + 9]).toBe(50);
+      const spi = dv(f).getUint32(34);
+      expect(spi).toBe(0x1000001);
+      expect(dv(f).getUint32(38)).toBe(++seq);
+      const k = keys.get(spi)!;
+      const src = inputFrame(s, i);
+      checkVxlanPacket('test', openEspPacket(f, 34, k.key, k.salt), 0, src, vtepOf(s, src));
+    }
+    s.close();
+  });
+});
+
+describe('planBench with --workers', () => {
+  const cfg = (over: Partial<BenchConfig>): BenchConfig => ({ scenarios: SCENARIO_NAMES, sizes: ['64'], backends: ['js'], backendsExplicit: false, reps: 1, duration: 0.01, clock: 'wall', vpns: 1, routes: 10, workers: 2, ...over });
+  it('leaves the bridging scenarios out, saying why; named, they are an error', () => {
+    const p = planBench(cfg({}));
+    expect(p.specs.map((x) => x.scenario)).toEqual(['l3', 'esp-encrypt', 'esp-decrypt']);
+    expect(p.notes).toHaveLength(3);
+    expect(p.notes[0]).toMatch(/^leaving out vxlan-encap bridges/);
+    expect(() => planBench(cfg({ scenarios: ['vxlan-ipsec'], scenariosExplicit: true }))).toThrow(/--workers 2: vxlan-ipsec bridges.*use --workers 1/);
+    expect(planBench(cfg({ workers: 1, macs: 77 })).specs.filter((x) => x.scenario.startsWith('vxlan')).map((x) => [x.scenario, x.backend, x.macs])).toEqual([
+      ['vxlan-encap', 'none', 77], ['vxlan-decap', 'none', 77], ['vxlan-ipsec', 'js', 77],
+    ]);
+  });
+});
+
+describe('VXLAN MAC keys', () => {
+  it('local and remote MACs are distinct unicast keys', () => {
+    const m = new Uint8Array(6);
+    const all = new Set<string>();
+    for (const tag of [TAG_LOCAL, TAG_REMOTE]) {
+      for (let i = 0; i < 5000; i++) {
+        putMac(m, 0, tag, i);
+        expect(m[0] & 1).toBe(0);
+        all.add(Buffer.from(m).toString('hex'));
+      }
+    }
+    expect(all.size).toBe(10000);
+    expect(macSplit(1_000_000)).toEqual({ sources: 256, destinations: 999_744 });
+    expect(macSplit(2)).toEqual({ sources: 1, destinations: 1 });
   });
 });

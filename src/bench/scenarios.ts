@@ -1,9 +1,10 @@
 // The registry of `triode bench` scenarios. A scenario is a name, the ceiling
 // its ratio is taken against, whether it runs on a crypto backend, and a
-// function building it from a plain ScenarioSpec. New scenarios (VXLAN
-// encap/decap, VXLAN over IPsec) are one more entry here.
+// function building it from a plain ScenarioSpec. A new scenario is one more
+// entry here.
 import { setupEspDecrypt, setupEspEncrypt } from './scenario-esp.js';
 import { setupL3 } from './scenario-l3.js';
+import { setupVxlanDecap, setupVxlanEncap, setupVxlanIpsec } from './scenario-vxlan.js';
 import { FRAME_SIZES, SIZE_ORDER, type BackendName, type CeilingKind, type ScenarioSetup, type ScenarioSpec } from './setup.js';
 
 export interface ScenarioDef {
@@ -14,6 +15,8 @@ export interface ScenarioDef {
   /** Runs on a crypto backend (native, js); false: measured once, backend "none". */
   readonly crypto: boolean;
   readonly setup: (spec: ScenarioSpec) => ScenarioSetup;
+  /** Runs on `--workers` replicas; false: a bridging device, which runs on one replica only (as `triode run --workers`). */
+  readonly replicable: boolean;
 }
 
 export const SCENARIOS: readonly ScenarioDef[] = [
@@ -23,6 +26,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     ceiling: 'memcpy',
     crypto: false,
     setup: setupL3,
+    replicable: true,
   },
   {
     name: 'esp-encrypt',
@@ -30,6 +34,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     ceiling: 'aes-gcm',
     crypto: true,
     setup: setupEspEncrypt,
+    replicable: true,
   },
   {
     name: 'esp-decrypt',
@@ -37,6 +42,31 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     ceiling: 'aes-gcm',
     crypto: true,
     setup: setupEspDecrypt,
+    replicable: true,
+  },
+  {
+    name: 'vxlan-encap',
+    summary: 'EVPN-VXLAN encapsulation: access port → bridge-input (learn, MAC lookup over --macs entries) → vxlan-encap → ip4-lookup → core port, 256 remote VTEPs',
+    ceiling: 'memcpy',
+    crypto: false,
+    setup: setupVxlanEncap,
+    replicable: false,
+  },
+  {
+    name: 'vxlan-decap',
+    summary: 'EVPN-VXLAN decapsulation: VXLAN to the VTEP → ip4-local → vxlan-input → bridge-input (MAC lookup over --macs entries) → l2-output → access port',
+    ceiling: 'memcpy',
+    crypto: false,
+    setup: setupVxlanDecap,
+    replicable: false,
+  },
+  {
+    name: 'vxlan-ipsec',
+    summary: 'vxlan-encap with the remote VTEPs routed into st0.1: VXLAN then ESP (AES-256-GCM) → core port',
+    ceiling: 'aes-gcm',
+    crypto: true,
+    setup: setupVxlanIpsec,
+    replicable: false,
   },
 ];
 
@@ -60,5 +90,6 @@ export function setupScenario(spec: ScenarioSpec): ScenarioSetup {
   }
   if (!Number.isInteger(spec.vpns) || spec.vpns < 1) throw new Error(`vpns must be a whole number ≥ 1, not ${spec.vpns}`);
   if (!Number.isInteger(spec.routes) || spec.routes < 1) throw new Error(`routes must be a whole number ≥ 1, not ${spec.routes}`);
+  if (spec.macs !== undefined && (!Number.isInteger(spec.macs) || spec.macs < 2)) throw new Error(`macs must be a whole number ≥ 2, not ${spec.macs}`);
   return def.setup(spec);
 }

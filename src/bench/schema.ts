@@ -38,6 +38,8 @@ export interface BenchOptionsRecord {
   clock: Clock;
   vpns: number;
   routes: number;
+  /** MAC table entries of the VXLAN scenarios (absent in reports made before they existed). */
+  macs?: number;
   /** Pipeline replicas (worker threads) each figure ran on. */
   workers: number;
   /** Gates file and baseline of a gate run (null otherwise). */

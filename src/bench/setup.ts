@@ -16,12 +16,14 @@ export interface ScenarioSpec {
   scenario: string;
   /** A key of FRAME_SIZES: "64", "imix", "1420", "9000". */
   size: string;
-  /** Crypto backend of the device; "none" for scenarios without crypto (l3). */
+  /** Crypto backend of the device; "none" for scenarios without crypto (l3, vxlan-encap, vxlan-decap). */
   backend: BackendName;
   /** Route-based VPNs of the IPsec hub (ESP scenarios). */
   vpns: number;
   /** FIB size (l3). */
   routes: number;
+  /** MAC table entries of the VXLAN scenarios (default 1,000,000). */
+  macs?: number;
 }
 
 /** A scenario built and ready to measure (see measure.ts). */

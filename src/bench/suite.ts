@@ -9,6 +9,7 @@ import { BenchInputError } from './json-text.js';
 import { backendUnavailable, type BackendName, type ScenarioSetup, type ScenarioSpec } from './setup.js';
 import { summarize } from './stats.js';
 import { ParallelRig } from './parallel.js';
+import { DEFAULT_VXLAN_MACS } from './scenario-vxlan.js';
 
 export interface BenchConfig {
   scenarios: readonly string[];
@@ -21,13 +22,19 @@ export interface BenchConfig {
   clock: Clock;
   vpns: number;
   routes: number;
+  /** MAC table entries of the VXLAN scenarios (default DEFAULT_VXLAN_MACS). */
+  macs?: number;
   /** Pipeline replicas in worker threads (1: the scenario runs in this thread). */
   workers: number;
+  /** The user named the scenarios: one that cannot run on `workers` replicas is an error, not a skip. */
+  scenariosExplicit?: boolean;
 }
 
 export interface BenchPlan {
   specs: ScenarioSpec[];
   skipped: { backend: string; reason: string }[];
+  /** Scenarios left out of the run, and why (bridging scenarios with --workers). */
+  notes: string[];
 }
 
 /** Every (scenario, size, backend) of the config; crypto-less scenarios once, with backend "none". */
@@ -41,13 +48,21 @@ export function planBench(cfg: BenchConfig): BenchPlan {
     else skipped.push({ backend: b, reason: why });
   }
   const specs: ScenarioSpec[] = [];
+  const notes: string[] = [];
+  const macs = cfg.macs ?? DEFAULT_VXLAN_MACS;
   for (const scenario of cfg.scenarios) {
     const def = scenarioDef(scenario);
+    if (cfg.workers > 1 && !def.replicable) {
+      const why = `${scenario} bridges, and bridge domains run on one replica only for now (as triode run --workers)`;
+      if (cfg.scenariosExplicit) throw new BenchInputError(`triode bench: --workers ${cfg.workers}: ${why}: use --workers 1`);
+      notes.push(`leaving out ${why}`);
+      continue;
+    }
     for (const size of cfg.sizes) {
-      for (const backend of def.crypto ? usable : ['none' as const]) specs.push({ scenario, size, backend, vpns: cfg.vpns, routes: cfg.routes });
+      for (const backend of def.crypto ? usable : ['none' as const]) specs.push({ scenario, size, backend, vpns: cfg.vpns, routes: cfg.routes, macs });
     }
   }
-  return { specs, skipped };
+  return { specs, skipped, notes };
 }
 
 export const specKey = (s: { scenario: string; size: string; backend: string }): string => `${s.scenario}/${s.size}/${s.backend}`;
@@ -203,6 +218,7 @@ export function benchReport(cfg: BenchConfig, results: BenchResult[], skipped: B
       clock: cfg.clock,
       vpns: cfg.vpns,
       routes: cfg.routes,
+      macs: cfg.macs ?? DEFAULT_VXLAN_MACS,
       workers: cfg.workers,
       gate: run.gate ?? null,
       baseline: run.baseline ?? null,

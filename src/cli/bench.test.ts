@@ -53,7 +53,7 @@ afterAll(() => {
 
 describe('triode bench: bad input', () => {
   it('an unknown scenario, size, backend or clock: exit 2 and one line with the valid values', () => {
-    expect(oneLineError(triode('bench', '--scenario', 'l3,vxlan-encap'))).toBe('triode bench: --scenario: unknown scenario "vxlan-encap" (scenarios: l3, esp-encrypt, esp-decrypt)');
+    expect(oneLineError(triode('bench', '--scenario', 'l3,vxlan-gre'))).toBe('triode bench: --scenario: unknown scenario "vxlan-gre" (scenarios: l3, esp-encrypt, esp-decrypt, vxlan-encap, vxlan-decap, vxlan-ipsec)');
     expect(oneLineError(triode('bench', '--size', '128'))).toBe('triode bench: --size: unknown size "128" (sizes: 64, imix, 1420, 9000)');
     expect(oneLineError(triode('bench', '--backend', 'openssl'))).toBe('triode bench: --backend: unknown backend "openssl" (backends: native, js)');
     expect(oneLineError(triode('bench', '--clock', 'tsc'))).toBe('triode bench: --clock: unknown clock "tsc" (clocks: wall, cpu)');
@@ -150,6 +150,7 @@ describe('triode bench --workers', () => {
     expect(oneLineError(triode('bench', '--workers', '2', '--clock', 'cpu'))).toContain('--workers times replicas by the wall clock');
     expect(oneLineError(triode('bench', '--workers', '2', '--gate', join(root, 'bench', 'gates.json')))).toContain('the gates hold one-worker figures');
     expect(oneLineError(triode('bench', '--workers', '0'))).toBe('triode bench: --workers takes a whole number from 1 to 64, not "0"');
+    expect(oneLineError(triode('bench', '--workers', '2', '--scenario', 'l3,vxlan-decap'))).toBe('triode bench: --workers 2: vxlan-decap bridges, and bridge domains run on one replica only for now (as triode run --workers): use --workers 1');
   });
 });
 
@@ -196,5 +197,22 @@ describe('triode bench: help', () => {
     expect(l.status).toBe(0);
     expect(l.stdout).toMatch(/^ {2}l3 {11}IPv4 forwarding/m);
     expect(l.stdout).toContain('sizes: 64, imix, 1420, 9000');
+    expect(l.stdout).toMatch(/^ {2}vxlan-encap {2}EVPN-VXLAN encapsulation: .*\(ceiling memcpy\)$/m);
+    expect(l.stdout).toMatch(/^ {2}vxlan-ipsec {2}.*\(ceiling aes-gcm\)$/m);
+  });
+});
+
+describe('triode bench: VXLAN scenarios', () => {
+  it('vxlan-encap and vxlan-decap with --macs: in the table and the JSON, the MAC count in its options', () => {
+    const json = join(work, 'vxlan.json');
+    const r = triode('bench', '--scenario', 'vxlan-encap,vxlan-decap', '--size', '64', '--macs', '5000', ...QUICK, '--json', json);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^vxlan-encap +64 +none +\d/m);
+    expect(r.stdout).toMatch(/^vxlan-decap +64 +none +\d/m);
+    const report = readBenchReport(readFileSync(json, 'utf8'), json);
+    expect(report.options.macs).toBe(5000);
+    expect(report.results.map((x) => [x.scenario, x.ceiling])).toEqual([['vxlan-encap', 'memcpy'], ['vxlan-decap', 'memcpy']]);
+    expect(oneLineError(triode('bench', '--scenario', 'vxlan-encap', '--macs', '1'))).toBe('triode bench: --macs takes a whole number from 2 to 100000000, not "1"');
   });
 });

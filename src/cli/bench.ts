@@ -35,14 +35,15 @@ file (CI performance gates).
                      spread by RSS, an SA owned by one replica), and on one replica in
                      the same harness: reports the n replicas' figures and the scaling
                      (wall clock; ratios are to n x the ceiling). One flow stays on one
-                     core: use many (--vpns well above n for the ESP scenarios)
+                     core: use many (--vpns well above n for the ESP scenarios). The VXLAN
+                     scenarios are left out (bridging runs on one replica only)
   --scale            instead of the scenarios: memory per SA, per VPN, per route and per
                      MAC entry, inline-IPsec throughput at --scale-vpns VPNs, lookups and
                      forwarding at --routes routes (default 1000000 here), MAC table rates
                      at --macs entries; against the targets (<= 1 KB per SA, <= 64 B per
                      IPv4 route). Minutes, and several GB of memory at 100,000 VPNs
   --scale-vpns <a,b> VPN counts of --scale (default 2000,10000,100000; 2 SAs each)
-  --macs <n>         MAC entries of --scale (default 1000000)
+  --macs <n>         MAC table entries of the VXLAN scenarios and of --scale (default 1000000)
   --json <file>      write the results (schema ${BENCH_SCHEMA}) to <file>
   --report <dir>     write <dir>/index.html (charts and tables, self-contained) and
                      <dir>/results.json
@@ -167,14 +168,15 @@ async function bench(argv: string[]): Promise<number> {
     clock,
     vpns: numberOption(values.vpns, 'vpns', 1, 1, 65535, true),
     routes: numberOption(values.routes, 'routes', values.scale ? 1_000_000 : 100_000, 1, 10_000_000, true),
+    macs: numberOption(values.macs, 'macs', 1_000_000, 2, 100_000_000, true),
     workers: numberOption(values.workers, 'workers', 1, 1, 64, true),
+    scenariosExplicit: scenarios !== undefined,
   };
   if (cfg.workers > 1 && clock === 'cpu') throw new BenchInputError('triode bench: --workers times replicas by the wall clock: --clock cpu counts every thread of the process at once');
   if (values.scale) {
     if (values.gate !== undefined || cfg.workers > 1) throw new BenchInputError('triode bench: --scale runs on its own: without --gate or --workers');
     const vpns = (values['scale-vpns'] ?? '2000,10000,100000').split(',').map((v) => numberOption(v, 'scale-vpns', 0, 1, 1 << 20, true));
-    const macs = numberOption(values.macs, 'macs', 1_000_000, 1, 100_000_000, true);
-    return scaleRun(cfg, vpns, macs, values.json, values.report, values.quiet === true);
+    return scaleRun(cfg, vpns, cfg.macs!, values.json, values.report, values.quiet === true);
   }
   if (cfg.workers > 1 && values.gate !== undefined) throw new BenchInputError('triode bench: the gates hold one-worker figures: --gate runs without --workers');
 
@@ -187,13 +189,14 @@ async function bench(argv: string[]): Promise<number> {
     if (wanted.length === 0) throw new BenchInputError(`triode bench: no check of ${values.gate} is within the --scenario/--size/--backend given`);
     gates.gates = wanted;
     const keys = new Set(wanted.map(specKey));
-    plan = { specs: plan.specs.filter((s) => keys.has(specKey(s))), skipped: plan.skipped.filter((s) => wanted.some((g) => g.backend === s.backend)) };
+    plan = { specs: plan.specs.filter((s) => keys.has(specKey(s))), skipped: plan.skipped.filter((s) => wanted.some((g) => g.backend === s.backend)), notes: plan.notes };
   }
 
   const date = new Date().toISOString();
   const machine = machineInfo(); // load averages as the run starts
   const quiet = values.quiet === true;
   for (const s of plan.skipped) console.error(`triode bench: skipping the ${s.backend} backend: ${s.reason}`);
+  for (const n of plan.notes) console.error(`triode bench: ${n}`);
   const progress = !quiet && process.stderr.isTTY;
   const results = await runBench(plan.specs, cfg, undefined, (s, i) => {
     if (progress) process.stderr.write(`\r\x1b[Kmeasuring ${i + 1}/${plan.specs.length}: ${s.scenario} ${s.size} ${s.backend} (${cfg.reps} x ${cfg.duration} s)`);
