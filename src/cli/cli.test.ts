@@ -149,12 +149,28 @@ describe('triode demo (npm start = triode demo seed)', () => {
     expect(r.stderr).not.toMatch(/error|isis|bgp/i);
   });
 
+  it('evpn: VXLAN over inline IPsec between the PEs, the bridge tables and EVPN routes, a balanced accounting', () => {
+    const out = join(dir, 'evpn-out');
+    const r = triode('demo', 'evpn', '--out-dir', out);
+    expect(r.status).toBe(0);
+    const paths = r.stdout.split('\n').filter((l) => l.trim().startsWith('path:'));
+    expect(paths).toHaveLength(3);
+    expect(paths[0]).toMatch(/^ {2}path: \[PE1\] → et-0\/2\/10\.10 → bridge-input .*vxlan-encap vni 10010 to vtep 12\.1\.1\.2 .*esp-encrypt spi .*\[P1\] .*\[PE2\] .*esp-decrypt .*vxlan-input vni 10010 from vtep 12\.1\.1\.1 .*→ PE2:et-0\/0\/4\.10$/);
+    for (const h of ['PE2> show mac-vrf forwarding mac-table', 'PE2> show mac-vrf forwarding mac-ip-table', 'PE1> show bgp l2vpn evpn route type macip',
+      'PE1> show security ipsec statistics', 'PE1> show errors']) {
+      expect(r.stdout).toContain(`\n${h}\n`);
+    }
+    expect(r.stdout).toMatch(/in 5 \+ generated \d+ = out \d+ \+ consumed \d+ \+ dropped 0 \(\d+ crossed links\)/);
+    expect(readdirSync(out)).toContain('P1_ae0.pcap');
+    expect(r.stderr).not.toMatch(/error/i);
+  });
+
   it('basic: the two-router demo; a demo name is required', () => {
     const r = triode('demo', 'basic', '--out-dir', join(dir, 'basic-out'));
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('in 14 + generated 12 = out 12 + consumed 9 + dropped 5 (8 crossed links)');
-    expect(expectOneLineError(triode('demo'))).toBe('triode: demo takes the name of one demo (seed, basic; see triode demo --help)');
-    expect(expectOneLineError(triode('demo', 'nope'))).toBe('triode: unknown demo "nope" (demos: seed, basic)');
+    expect(expectOneLineError(triode('demo'))).toBe('triode: demo takes the name of one demo (seed, evpn, basic; see triode demo --help)');
+    expect(expectOneLineError(triode('demo', 'nope'))).toBe('triode: unknown demo "nope" (demos: seed, evpn, basic)');
     expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start).toBe('node bin/triode.js demo seed');
   });
 

@@ -5,7 +5,7 @@ import { runCommand } from './run.js';
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
-export const DEMO_HELP = `Usage: triode demo seed|basic [--out-dir <dir>]
+export const DEMO_HELP = `Usage: triode demo seed|evpn|basic [--out-dir <dir>]
 
 Runs a bundled scenario and shows what happened: the traced packets' paths,
 the routers' show outputs and the accounting. The output pcaps go to <dir>
@@ -17,6 +17,13 @@ the routers' show outputs and the accounting. The output pcaps go to <dir>
          keys from examples/seed/esp_sa (IKE is not emulated), IS-IS and BGP
          replaced by static routes. IPv4 and IPv6 traffic from CE1 leaves PE2
          decrypted; the links through P1 carry ESP only.
+  evpn   the seed's EVPN-VXLAN over inline IPsec lab, examples/evpn-ipsec:
+         PE1 - P1 - PE2, mac-vrf bridge domains V_10/V_20 (VNIs 10010/10020)
+         with anycast-gateway IRBs in vrf_1, VXLAN between the loopbacks
+         routed into st0.1. The CE ports' traffic is the golden case
+         pcaps/evpn/vxlan-over-ipsec: an ARP flooded to PE2, bridged VLAN 10
+         traffic, a ping routed by PE1's gateway into VLAN 20; the core links
+         carry ESP only.
   basic  two routers, examples/demo: R1 from Junos text, R2 from set commands,
          joined by a core link, with host A's and host B's traffic: ARP and ND,
          recursive and discard/reject routes, TTL expiry, ICMP errors.`;
@@ -45,6 +52,29 @@ const DEMOS: Record<string, (outDir: string) => { args: string[]; after?: string
       after: `The core links' pcaps (${join(outDir, 'P1_ae0.pcap')}, ${join(outDir, 'P1_ae1.pcap')}, ...) carry ESP only;
 Wireshark decrypts them with the SAs of ${espSa} (Preferences > Protocols > ESP > ESP SAs),
 tshark with  -o esp.enable_encryption_decode:TRUE -o 'uat:esp_sa:<each line of that file>'.`,
+    };
+  },
+  evpn: (outDir) => {
+    const dir = join(EXAMPLES, 'evpn-ipsec');
+    const ce = join(EXAMPLES, '..', 'pcaps', 'evpn', 'vxlan-over-ipsec');
+    const espSa = join(dir, 'esp_sa');
+    return {
+      args: [
+        join(dir, 'scenario.yaml'),
+        '--sa-file', espSa,
+        '--in', `PE1:et-0/2/10=${join(ce, 'in-PE1_et-0_2_10.pcap')}`,
+        '--in', `PE2:et-0/0/4=${join(ce, 'in-PE2_et-0_0_4.pcap')}`,
+        '--out-dir', outDir,
+        // A's ARP for B (flooded over VXLAN and ESP), B's reply (unicast back), A to B.
+        '--trace', '3',
+        '--show', 'PE2: mac-vrf forwarding mac-table',
+        '--show', 'PE2: mac-vrf forwarding mac-ip-table',
+        '--show', 'PE1: bgp l2vpn evpn route type macip',
+        '--show', 'PE1: security ipsec statistics',
+        '--show', 'PE1: errors',
+      ],
+      after: `The core links' pcaps (${join(outDir, 'P1_ae0.pcap')}, ${join(outDir, 'P1_ae1.pcap')}) carry ESP only: decrypted
+with the SAs of ${espSa} (Wireshark: Preferences > Protocols > ESP > ESP SAs) they hold VXLAN (UDP 4789).`,
     };
   },
   basic: (outDir) => {
