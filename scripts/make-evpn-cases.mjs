@@ -488,17 +488,17 @@ const SUPPRESSION_PORTS = [P0, P1, P2, P3, P4];
 add({
   name: 'suppression-junos',
   ports: SUPPRESSION_PORTS,
-  description: 'ARP/ND suppression, profile junos (MAC+IP bindings snooped from ARP and ND on access ports). V10: A\'s first ARP for B is flooded (arp_flooded) and teaches A; B\'s reply teaches B; A\'s second ARP is answered by R1 itself with B\'s MAC (arp_suppressed), not flooded; likewise IPv6: the first NS for B is flooded (nd_flooded), B\'s NA teaches B, the second NS is answered with a solicited+override NA carrying B\'s MAC (nd_suppressed); B\'s NS for the gateway teaches fe80::b (answered by the IRB with 00:00:5e:00:02:01) and A\'s NS for fe80::b is answered; A\'s ARP and NS for the anycast gateway addresses are answered by the IRB with 00:00:5e:00:01:01 / 00:00:5e:00:02:01, not flooded. V20, with no IRB, suppresses all the same: E\'s second ARP for F is answered',
+  description: 'ARP/ND suppression, profile junos (MAC+IP bindings snooped from ARP and ND on access ports). V10: A\'s first ARP for B is flooded (arp_flooded) and teaches A; B\'s reply teaches B; A\'s second ARP is answered by R1 itself with B\'s MAC (arp_suppressed), not flooded; B\'s ping to the anycast gateway is answered at once (the snooped binding is the IRB\'s ARP entry: no ARP from the IRB; B\'s later reply to the IRB is taken in); likewise IPv6: the first NS for B is flooded (nd_flooded), B\'s NA teaches B, the second NS is answered with a solicited+override NA carrying B\'s MAC (nd_suppressed); B\'s NS for the gateway teaches fe80::b (answered by the IRB with 00:00:5e:00:02:01) and A\'s NS for fe80::b is answered; A\'s ARP and NS for the anycast gateway addresses are answered by the IRB with 00:00:5e:00:01:01 / 00:00:5e:00:02:01, not flooded. V20, with no IRB, suppresses all the same: E\'s second ARP for F is answered',
   config: SUPPRESSION_CONFIG,
   inputs: suppressionInputs(),
   record: SUPPRESSION_RECORD,
   intent(o) {
     const s = suppressionExpected();
-    o.sendsAt(P1, [[0.001, s.replyBA], [0.002, s.replyBA], [0.003, s.irbArp], [0.006, s.replyBA], [0.011, s.naBA], [0.012, s.naBA], [0.014, s.naLL], [0.015, s.vgaArp], [0.016, s.vgaNa]], 'A: B\'s reply, then R1\'s answers for B (ARP, NS, NS for fe80::b) and for the gateway');
-    s.p2(o, [[0, s.arpAB], [0.003, s.irbArp], [0.004, 'echo'], [0.010, s.nsAB], [0.013, s.vgaNaB]]);
-    o.sendsAt(P3, [[0, s.v10(s.arpAB)], [0.003, s.v10(s.irbArp)], [0.010, s.v10(s.nsAB)], [0.021, s.v20(s.replyFE)], [0.022, s.v20(s.replyFE)], [0.031, s.v30(s.nsHG)]], 'et-0/0/3: the floods of V10, F\'s reply and R1\'s answer for F (V20), H\'s NS (V30)');
+    o.sendsAt(P1, [[0.001, s.replyBA], [0.002, s.replyBA], [0.006, s.replyBA], [0.011, s.naBA], [0.012, s.naBA], [0.014, s.naLL], [0.015, s.vgaArp], [0.016, s.vgaNa]], 'A: B\'s reply, then R1\'s answers for B (ARP, NS, NS for fe80::b) and for the gateway');
+    s.p2(o, [[0, s.arpAB], [0.003, 'echo'], [0.010, s.nsAB], [0.013, s.vgaNaB]]);
+    o.sendsAt(P3, [[0, s.v10(s.arpAB)], [0.010, s.v10(s.nsAB)], [0.021, s.v20(s.replyFE)], [0.022, s.v20(s.replyFE)], [0.031, s.v30(s.nsHG)]], 'et-0/0/3: the floods of V10, F\'s reply and R1\'s answer for F (V20), H\'s NS (V30)');
     o.sendsAt(P4, [[0.020, s.v20(s.arpEF)]], 'et-0/0/4: E\'s first ARP only');
-    s.vxlan(o, [[0, 10010, s.arpAB], [0.003, 10010, s.irbArp], [0.010, 10010, s.nsAB], [0.020, 10020, s.arpEF], [0.031, 10030, s.nsHG]]);
+    s.vxlan(o, [[0, 10010, s.arpAB], [0.010, 10010, s.nsAB], [0.020, 10020, s.arpEF], [0.031, 10030, s.nsHG]]);
     o.drops({ inet6_not_configured: 2 }); // G's echo to irb.30 and the copy of H's NS the IRB gets: irb.30 has no inet6
     o.counters({
       'devices.R1.nodes.bridge-input.counters.arp_flooded': 2, // A's first ARP for B, E's first for F

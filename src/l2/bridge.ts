@@ -1,5 +1,7 @@
 import { ConfigError, type BridgeDomain, type Device, type SourceLoc } from '../config/model.js';
 import { equal16, type Interfaces } from '../device/interfaces.js';
+import type { DeviceRt } from '../device/device.js';
+import type { Neighbor } from '../l3/neighbor.js';
 import { parseIpv4, parseIpv6, parseMac } from '../packet/addr.js';
 import { UDP_PORT_VXLAN } from '../packet/vxlan.js';
 import { MacIpTable } from '../evpn/mac-ip.js';
@@ -190,6 +192,27 @@ export class Bridge {
     const gw = this.gateways[ifl];
     if (gw !== null) for (const a of gw.v6) if (equal16(a, d, off)) return gw.mac6;
     return null;
+  }
+
+  /**
+   * An IRB's neighbour with a MAC+IP binding in its domain (snooped, learned
+   * from the IRB's traffic, or an EVPN type-2 MAC+IP route) is resolved from
+   * it, without ARP: Junos installs the ARP entries of EVPN MAC+IP routes on
+   * the IRB (and its snooped bindings are its ARP entries), FRR's zebra
+   * installs remote ones as neighbours of the SVI. A linux-frr binding learned
+   * from the SVI's own traffic is not one: the kernel still resolves its
+   * neighbour by ARP/ND.
+   */
+  resolveFromBinding4(dev: DeviceRt, nb: Neighbor, tsSec: number, tsNsec: number): void {
+    const bd = this.bdOfIrb[nb.ifl];
+    const e = bd >= 0 ? this.macIp.find4(bd, nb.ip4) : undefined;
+    if (e && e.source !== 'ip') dev.resolve4(nb.ifl, nb.ip4, e.mac, tsSec, tsNsec);
+  }
+
+  resolveFromBinding6(dev: DeviceRt, nb: Neighbor, tsSec: number, tsNsec: number): void {
+    const bd = this.bdOfIrb[nb.ifl];
+    const e = bd >= 0 ? this.macIp.find6(bd, nb.ip6!, 0) : undefined;
+    if (e && e.source !== 'ip') dev.resolve6(nb.ifl, nb.ip6!, e.mac, tsSec, tsNsec);
   }
 
   /** Is VXLAN to this UDP port ours? */

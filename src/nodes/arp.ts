@@ -120,6 +120,7 @@ export class Ip4Arp extends GraphNode {
       const l3 = b.l3[slot];
       const dst = readU32(d, l3 + 16);
       const nb = a.kind === ADJ_GLEAN ? dev.neighbor4(a.ifl, dst) : dev.nbrs.all[a.neighbor];
+      if (dev.adjs.all[nb.adj].kind !== ADJ_REWRITE) dev.bridge?.resolveFromBinding4(dev, nb, b.tsSec[slot], b.tsNsec[slot]);
       if (dev.adjs.all[nb.adj].kind === ADJ_REWRITE) {
         b.adj[slot] = nb.adj;
         this.enqueue(0, slot);

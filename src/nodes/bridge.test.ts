@@ -104,6 +104,18 @@ describe('bridge-input, l2-flood, l2-output', () => {
     expect(IRB_MAC).not.toBe('00:00:5e:00:01:01');
   });
 
+  it('routes to a host of an EVPN type-2 MAC+IP route without ARP: the binding is the IRB\'s neighbour', () => {
+    const scenario = junosScenario(CONFIG);
+    scenario.devices[0].evpnRoutes.push({ type: 2, vni: 1020, vtep: '10.255.0.3', mac: B, ip: '10.20.0.11' });
+    const r = runFrames(scenario, { 'et-0/0/2': [{ t: 1, frame: ping4({ dst: '00:00:5e:00:01:01', src: A }, { src: '10.10.0.10', dst: '10.20.0.11' }) }] });
+    const core = r.out['et-0/0/0'];
+    expect(core).toHaveLength(1);
+    const f = core[0].frame;
+    expect([formatMac(f, 0), (f[46] << 16) | (f[47] << 8) | f[48], formatMac(f, 50), formatMac(f, 56), f[50 + 14 + 8]])
+      .toEqual([P, 1020, B, IRB_MAC, 63]); // to the VTEP's next hop, VNI 1020, to B from the IRB, TTL 63
+    expect(r.stats.devices.R1.nodes['ip4-arp']?.counters.arp_requests_sent ?? 0).toBe(0);
+  });
+
   it('never floods VXLAN back into VXLAN (split horizon), and drops unknown VNIs and frames without the I flag', () => {
     const bcast = arpFrame({ dst: 'ff:ff:ff:ff:ff:ff', src: A }, 1, A, '10.10.0.10', '00:00:00:00:00:00', '10.10.0.99');
     const r = run({

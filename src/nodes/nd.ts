@@ -119,6 +119,7 @@ export class Ip6Nd extends GraphNode {
       const slot = frame[i];
       const a = dev.adjs.all[b.adj[slot]];
       const nb = a.kind === ADJ_GLEAN ? dev.neighbor6(a.ifl, b.data, b.l3[slot] + 24) : dev.nbrs.all[a.neighbor];
+      if (dev.adjs.all[nb.adj].kind !== ADJ_REWRITE) dev.bridge?.resolveFromBinding6(dev, nb, b.tsSec[slot], b.tsNsec[slot]);
       if (dev.adjs.all[nb.adj].kind === ADJ_REWRITE) {
         b.adj[slot] = nb.adj;
         this.enqueue(0, slot);
