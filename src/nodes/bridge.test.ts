@@ -87,6 +87,10 @@ describe('bridge-input, l2-flood, l2-output', () => {
     expect(r.out['et-0/0/1'].map((f) => f.t)).toEqual([1, 4]); // B -> A flooded (A unknown), C -> B unicast to B's new port
     expect(r.stats.drops).toEqual({ l2_same_interface: 2 });
     expect(errors['bridge-input'].counters).toMatchObject({ mac_learned: 3, mac_moved: 2 });
+    expect(r.stats.devices.R1.bridge).toMatchObject({
+      table: { learned: 3, moves: 2, aged: 0 }, vteps: 3,
+      domains: { 'EVI/V10': { vni: 1010, learned: 3, floodVteps: 2 }, 'EVI/V20': { vni: 1020, learned: 0, floodVteps: 1 } },
+    });
   });
 
   it('routes between domains through the IRBs and answers the anycast gateway with 00:00:5e:00:01:01', () => {

@@ -1,6 +1,7 @@
 import type { DeviceRt } from '../device/device.js';
 import type { RunResult } from './runner.js';
 import type { SaCounters } from '../ipsec/sa.js';
+import type { MacCounters } from '../l2/mac-table.js';
 
 export interface IflStats {
   inputPackets: number;
@@ -22,6 +23,20 @@ export interface DeviceStats {
   drops: Record<string, number>;
   /** Devices with IPsec VPNs: `show security ipsec statistics` totals and per-SA figures. */
   ipsec?: IpsecStats;
+  /** Devices with bridge domains: the MAC table's entries and events, MAC+IP bindings, remote VTEPs, per domain. */
+  bridge?: BridgeStats;
+}
+
+export interface BridgeStats {
+  /** Entries in the MAC table (learned, static and remote), and MAC+IP bindings. */
+  macs: number;
+  macIp: number;
+  /** Remote VTEPs known (static, EVPN, or from VXLAN taken in). */
+  vteps: number;
+  /** Learned, refreshed, moved, refused (by a domain's or a port's limit), aged, removed. */
+  table: MacCounters;
+  /** Per bridge domain (instance/name): its VNI (-1: none), learned MACs, flood-list VTEPs. */
+  domains: Record<string, { vni: number; learned: number; floodVteps: number }>;
 }
 
 export interface IpsecSaStats {
@@ -72,7 +87,15 @@ export function deviceStats(dev: DeviceRt): DeviceStats {
   }
   const s: DeviceStats = { accounting: { ...dev.graph.acct }, interfaces, nodes, drops: dev.graph.dropsByReason() };
   if (dev.ipsec) s.ipsec = ipsecStats(dev);
+  if (dev.bridge) s.bridge = bridgeStats(dev);
   return s;
+}
+
+export function bridgeStats(dev: DeviceRt): BridgeStats {
+  const br = dev.bridge!;
+  const domains: BridgeStats['domains'] = {};
+  for (const d of br.domains) domains[`${d.instance}/${d.name}`] = { vni: d.vni, learned: br.macs.domainCount(d.index), floodVteps: d.floodVteps.length };
+  return { macs: br.macs.size, macIp: br.macIp.size, vteps: br.vteps.all.length, table: { ...br.macs.counters }, domains };
 }
 
 export function ipsecStats(dev: DeviceRt): IpsecStats {
