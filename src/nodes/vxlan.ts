@@ -1,8 +1,8 @@
 import { GraphNode } from '../graph/node.js';
 import { F_FROM_IRB, F_FROM_VXLAN, F_LOCAL_ORIGIN, F_NO_L2, F_TRACED, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
-import { ipv4HeaderChecksum, pseudoHeaderSumFromIpv6, transportChecksum } from '../packet/checksum.js';
-import { formatIpv6, readU32, writeU32 } from '../packet/addr.js';
+import { pseudoHeaderSumFromIpv6, transportChecksum } from '../packet/checksum.js';
+import { formatIpv6, readU32 } from '../packet/addr.js';
 import { flowHash4, flowHash6 } from './flow-hash.js';
 import { writeIp6Header } from './icmp6.js';
 
@@ -13,6 +13,8 @@ const ENCAP6 = 40 + 8 + 8;
 const VXLAN_TTL = 64;
 /** RFC 7348 5: the source port comes from a hash of the inner frame, in the dynamic range 49152-65535. */
 const SPORT_BASE = 49152;
+/** The constant words of the outer IPv4 header, summed: 0x4500, DF (0x4000), TTL 64 and UDP (0x4011). */
+const CONST_SUM4 = 0x4500 + 0x4000 + ((VXLAN_TTL << 8) | 17);
 
 /**
  * vxlan-encap: a bridged frame for a remote VTEP (b.adj) is sent untagged
@@ -55,27 +57,36 @@ export class VxlanEncap extends GraphNode {
       const sport = SPORT_BASE + (h & 0x3fff);
       let o: number;
       if (vt.family === 4) {
-        if (dom.src4 < 0) { this.drop(b, slot, 0); continue; }
+        const src = dom.src4;
+        if (src < 0) { this.drop(b, slot, 0); continue; }
         o = inner - ENCAP4;
         const total = end - o;
+        const dst = vt.ip4;
+        const id = (this.ident = (this.ident + 1) & 0xffff);
+        // The header checksum from its varying words only: version/IHL/TOS, DF, TTL/protocol are constant (RFC 1071 sum).
+        let sum = CONST_SUM4 + total + id + (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
         d[o] = 0x45;
         d[o + 1] = 0;
         d[o + 2] = total >> 8;
         d[o + 3] = total & 0xff;
-        this.ident = (this.ident + 1) & 0xffff;
-        d[o + 4] = this.ident >> 8;
-        d[o + 5] = this.ident & 0xff;
+        d[o + 4] = id >> 8;
+        d[o + 5] = id & 0xff;
         d[o + 6] = 0x40;
         d[o + 7] = 0;
         d[o + 8] = VXLAN_TTL;
         d[o + 9] = 17;
-        d[o + 10] = 0;
-        d[o + 11] = 0;
-        writeU32(d, o + 12, dom.src4);
-        writeU32(d, o + 16, vt.ip4);
-        const c = ipv4HeaderChecksum(d, o, 20);
-        d[o + 10] = c >> 8;
-        d[o + 11] = c & 0xff;
+        d[o + 10] = sum >> 8;
+        d[o + 11] = sum & 0xff;
+        d[o + 12] = src >>> 24;
+        d[o + 13] = (src >> 16) & 0xff;
+        d[o + 14] = (src >> 8) & 0xff;
+        d[o + 15] = src & 0xff;
+        d[o + 16] = dst >>> 24;
+        d[o + 17] = (dst >> 16) & 0xff;
+        d[o + 18] = (dst >> 8) & 0xff;
+        d[o + 19] = dst & 0xff;
         writeUdpVxlan(d, o + 20, sport, dom.udpPort, total - 20, dom.vni);
         b.table[slot] = dom.underlay4;
       } else {
