@@ -114,6 +114,13 @@ export class Bridge {
         if (perPort) for (const m of rt.members) this.macs.setPortLimit(m, perPort);
       }
     }
+    for (const d of this.domains) {
+      if (d.vni < 0 || d.src4 < 0) continue;
+      if (!this.vtepSrc4.some((ip, i) => ip === d.src4 && this.vtepTable4[i] === d.underlay4)) {
+        this.vtepSrc4.push(d.src4);
+        this.vtepTable4.push(d.underlay4);
+      }
+    }
     // The IRB's own MAC and its anycast gateway MACs are the domain's, statically: frames to them are routed, never flooded.
     for (const d of this.domains) {
       if (d.irb < 0) continue;
@@ -214,6 +221,17 @@ export class Bridge {
     const e = bd >= 0 ? this.macIp.find6(bd, nb.ip6!, 0) : undefined;
     if (e && e.source !== 'ip') dev.resolve6(nb.ifl, nb.ip6!, e.mac, tsSec, tsNsec);
   }
+
+  /** Whether `ip` is a VTEP source address of a domain whose underlay is `table` (VXLAN to it is ours). */
+  isVtep4(ip: number, table: number): boolean {
+    const a = this.vtepSrc4;
+    for (let i = 0; i < a.length; i++) if (a[i] === ip && this.vtepTable4[i] === table) return true;
+    return false;
+  }
+
+  /** The distinct (IPv4 VTEP source, underlay table) pairs of the domains with a VNI: one, mostly. */
+  private readonly vtepSrc4: number[] = [];
+  private readonly vtepTable4: number[] = [];
 
   /** Is VXLAN to this UDP port ours? */
   takesPort(port: number): boolean {

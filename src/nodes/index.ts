@@ -32,7 +32,7 @@ export function addForwardingNodes(dev: DeviceRt): void {
     g.add(new IrbInput(dev));
     g.add(new VxlanEncap(dev));
   }
-  g.add(new Ip4Input());
+  g.add(new Ip4Input(dev));
   g.add(new Ip4Lookup(dev));
   g.add(new Ip4Local(dev));
   if (dev.bridge?.udpPorts.length) g.add(new VxlanInput(dev));

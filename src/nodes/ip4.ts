@@ -1,6 +1,7 @@
 import { GraphNode } from '../graph/node.js';
 import { F_LOCAL_ORIGIN, F_NO_L2, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
+import type { Bridge } from '../l2/bridge.js';
 import {
   ADJ_DROP, ADJ_GLEAN, ADJ_GRE, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MPLS, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, ADJ_TUNNEL,
   type Adjacency,
@@ -11,21 +12,44 @@ import { flowHash4 } from './flow-hash.js';
 import { IPV4_ERRORS, checkIpv4, ipv4DecrementTtl } from '../packet/ipv4.js';
 import { icmpErrorAux } from './icmp4.js';
 
-/** ip4-input: validates the IPv4 header and trims the frame to the IP total length (Ethernet padding off). */
+/**
+ * ip4-input: validates the IPv4 header and trims the frame to the IP total
+ * length (Ethernet padding off). On a VTEP, VXLAN to its own address in the
+ * underlay table goes straight to vxlan-input, as VPP's ip4-vxlan-bypass:
+ * the lookup would only say "local" and ip4-local "UDP to a VXLAN port".
+ */
 export class Ip4Input extends GraphNode {
   readonly name = 'ip4-input';
-  readonly nextNames = ['ip4-lookup'];
+  readonly nextNames: readonly string[];
   /** Indexed by checkIpv4's codes (0 is OK). */
   override readonly errorNames = IPV4_ERRORS;
+  /** The VTEP's bridge (null: no VXLAN, no bypass). */
+  private readonly vtep: Bridge | null;
+
+  constructor(dev?: DeviceRt) {
+    super();
+    this.vtep = dev?.bridge?.udpPorts.length ? dev.bridge : null;
+    this.nextNames = this.vtep ? ['ip4-lookup', 'vxlan-input'] : ['ip4-lookup'];
+  }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
+    const vtep = this.vtep;
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const l3 = b.l3[slot];
       const err = checkIpv4(d, l3, b.off[slot] + b.len[slot] - l3);
       if (err !== 0) { this.drop(b, slot, err); continue; }
       b.len[slot] = l3 - b.off[slot] + ((d[l3 + 2] << 8) | d[l3 + 3]);
+      if (vtep !== null && d[l3 + 9] === 17 && (((d[l3 + 6] & 0x3f) << 8) | d[l3 + 7]) === 0) {
+        const ihl = (d[l3] & 15) << 2;
+        if (b.off[slot] + b.len[slot] - l3 >= ihl + 8 && vtep.isVtep4(readU32(d, l3 + 16), b.table[slot])
+          && vtep.takesPort((d[l3 + ihl + 2] << 8) | d[l3 + ihl + 3])) {
+          b.aux[slot] = ihl; // where UDP starts, as ip4-local gives it
+          this.enqueue(1, slot);
+          continue;
+        }
+      }
       this.enqueue(0, slot);
     }
   }
