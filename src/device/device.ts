@@ -440,7 +440,7 @@ export class DeviceRt {
    * (RESOLVE_TRIES × RESOLVE_INTERVAL_SEC), or all of them at the end of the
    * run (`nowSec` = Infinity), and ages the bridge MAC table a slice at a time.
    */
-  expireHeld(nowSec: number): void {
+  runTimers(nowSec: number): void {
     if (this.bridge !== null && nowSec !== Infinity) this.bridge.age(nowSec);
     const g = this.graph;
     for (const n of this.nbrs.all) {

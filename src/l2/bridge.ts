@@ -89,31 +89,28 @@ export class Bridge {
     this.bdOfIfl = new Int32Array(ifs.ifls.length).fill(-1);
     this.bdOfIrb = new Int32Array(ifs.ifls.length).fill(-1);
     this.gateways = ifs.ifls.map((l) => gatewayOf(l.model.virtualGateway));
+    this.macs = new MacTable(1024);
     const problems: { loc?: SourceLoc; message: string }[] = [];
+    const agingLocal: number[] = [];
+    const agingRemote: number[] = [];
     for (const inst of model.instances) {
       const l2 = inst.l2;
       if (!l2) continue;
       const srcIfl = l2.vtepSource ? ifs.ifl(l2.vtepSource) : -1;
-      for (const bd of l2.bridgeDomains) this.addDomain(inst.name, l2, bd, srcIfl, ifs, problems);
-    }
-    if (problems.length) throw new ConfigError(problems);
-    this.macs = new MacTable(1024);
-    const n = this.domains.length;
-    this.agingLocal = new Float64Array(n);
-    this.agingRemote = new Float64Array(n);
-    for (const inst of model.instances) {
-      for (const bd of inst.l2?.bridgeDomains ?? []) {
-        const rt = this.domains.find((d) => d.name === bd.name && d.instance === inst.name)!;
-        const l2 = inst.l2!;
+      for (const bd of l2.bridgeDomains) {
+        const rt = this.addDomain(inst.name, l2, bd, srcIfl, ifs, problems);
         const aging = bd.macTableAgingTime ?? l2.macTableAgingTime ?? DEFAULT_MAC_AGING_SEC;
-        this.agingLocal[rt.index] = aging;
-        this.agingRemote[rt.index] = rt.evpn ? 0 : aging;
+        agingLocal.push(aging);
+        agingRemote.push(rt.evpn ? 0 : aging);
         const size = bd.macTableSize ?? l2.macTableSize ?? 0;
         if (size) this.macs.setDomainLimit(rt.index, size);
         const perPort = bd.interfaceMacLimit ?? l2.interfaceMacLimit ?? 0;
         if (perPort) for (const m of rt.members) this.macs.setPortLimit(m, perPort);
       }
     }
+    if (problems.length) throw new ConfigError(problems);
+    this.agingLocal = Float64Array.from(agingLocal);
+    this.agingRemote = Float64Array.from(agingRemote);
     for (const d of this.domains) {
       if (d.vni < 0 || d.src4 < 0) continue;
       if (!this.vtepSrc4.some((ip, i) => ip === d.src4 && this.vtepTable4[i] === d.underlay4)) {
@@ -132,7 +129,7 @@ export class Bridge {
   }
 
   private addDomain(instance: string, l2: NonNullable<Device['instances'][number]['l2']>, bd: BridgeDomain, srcIfl: number, ifs: Interfaces,
-    problems: { loc?: SourceLoc; message: string }[]): void {
+    problems: { loc?: SourceLoc; message: string }[]): BridgeDomainRt {
     const index = this.domains.length;
     const irb = bd.routingInterface ? ifs.ifl(bd.routingInterface) : -1;
     const src = srcIfl >= 0 ? ifs.ifls[srcIfl] : undefined;
@@ -172,6 +169,7 @@ export class Bridge {
       for (const a of bd.staticRemoteVteps) rt.floodVteps.push(this.vteps.of(a, 'static').index);
     }
     this.domains.push(rt);
+    return rt;
   }
 
   /** A remote VTEP joins a domain's flooding list (a static entry, or an EVPN type-3 route). */

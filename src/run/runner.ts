@@ -199,7 +199,7 @@ export class Run {
   take(port: Port, buf: Uint8Array, off: number, caplen: number, tsSec: number, tsNsec: number, origLen: number): void {
     if (this.vectors.starts(tsSec, tsNsec)) {
       if (this.inRound > 0) this.endRound();
-      for (const d of this.devices) d.expireHeld(tsSec);
+      for (const d of this.devices) d.runTimers(tsSec);
     }
     port.dev.inject(port.ifd, buf, off, caplen, tsSec, tsNsec, undefined, origLen);
     if (++this.inRound === VECTOR_SIZE) this.endRound();
@@ -210,7 +210,7 @@ export class Run {
   /** Runs what is left, then drops whatever is still held for a neighbour that never answered. */
   finish(): void {
     if (this.inRound > 0) this.endRound();
-    for (const d of this.devices) d.expireHeld(Infinity);
+    for (const d of this.devices) d.runTimers(Infinity);
   }
 
   /** Closes the output pcaps (execute() does it; a replica fed frame by frame calls it at the end). */

@@ -118,7 +118,7 @@ function replicaMain(init: ReplicaInit): ReplicaResult {
     if (input === EPOCH_MARK) {
       if (open) endEpoch();
       open = true;
-      for (const d of run.devices) d.expireHeld(tsSec);
+      for (const d of run.devices) d.runTimers(tsSec);
     } else {
       frames++;
       const p = ports[input];
