@@ -1,4 +1,6 @@
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
+import { equal16 } from '../device/interfaces.js';
+import { hash16 } from '../l2/vtep.js';
 
 /**
  * One MAC+IP binding of a bridge domain: what ARP/ND suppression answers
@@ -46,7 +48,7 @@ export class MacIpTable {
 
   find6(bd: number, d: Uint8Array, off: number): MacIpEntry | undefined {
     const list = this.v6.get(key6(bd, d, off));
-    if (list) for (const e of list) if (same16(e.ip6!, d, off)) return e;
+    if (list) for (const e of list) if (equal16(e.ip6!, d, off)) return e;
     return undefined;
   }
 
@@ -96,12 +98,5 @@ function update(e: MacIpEntry, d: Uint8Array, macOff: number, local: boolean, po
 }
 
 function key6(bd: number, d: Uint8Array, off: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < 16; i++) h = Math.imul(h ^ d[off + i], 0x01000193);
-  return bd * 0x100000000 + (h >>> 0);
-}
-
-function same16(a: Uint8Array, d: Uint8Array, off: number): boolean {
-  for (let i = 0; i < 16; i++) if (a[i] !== d[off + i]) return false;
-  return true;
+  return bd * 0x100000000 + hash16(d, off);
 }

@@ -184,7 +184,7 @@ export class VxlanInput extends GraphNode {
       const type = (d[inner + 12] << 8) | d[inner + 13];
       if (type === 0x8100 || type === 0x88a8 || type === 0x9100) { this.drop(b, slot, E_INNER_VLAN); continue; }
       const v4 = d[l3] >> 4 === 4;
-      let vtep = v4 ? br.vteps.find4(readU32(d, l3 + 12)) : -1;
+      let vtep = v4 ? br.vteps.find4(readU32(d, l3 + 12)) : br.vteps.find6(d, l3 + 8);
       if (vtep < 0) vtep = v4 ? br.vteps.of4(readU32(d, l3 + 12), 'data').index : br.vteps.of6At(d, l3 + 8, 'data').index;
       if (b.flags[slot] & F_TRACED) this.g.trace.note(b.traceId[slot], `vni ${vni} from vtep ${v4 ? br.vteps.all[vtep].text : formatIpv6(d, l3 + 8)}`);
       b.off[slot] = inner;
