@@ -24,8 +24,9 @@ export interface ReceivedRoute {
  * At start a peer's type-3 routes put its VTEP in the flood list of each VNI
  * both have, and its IRB MACs are type-2 routes; while the run goes on, each
  * MAC or MAC+IP a device learns locally is a type-2 route its peers install
- * at once (convergence takes no time here). Peers and routes that connect
- * to nothing are reported in the device's warnings.
+ * at once (convergence takes no time here), and a local MAC that ages out
+ * is withdrawn: its peers remove it and its MAC+IP bindings. Peers and
+ * routes that connect to nothing are reported in the device's warnings.
  */
 export function connectEvpn(devices: readonly DeviceRt[]): void {
   for (const dev of devices) {
@@ -70,6 +71,10 @@ export function connectEvpn(devices: readonly DeviceRt[]): void {
       const dom = src.domains[bd];
       for (const to of tos) install(to, dom, vtepAddress(dom), mac, ip ?? undefined, from);
     };
+    src.withdraw = (bd, mac) => {
+      const dom = src.domains[bd];
+      for (const to of tos) withdraw(to, dom, vtepAddress(dom), mac);
+    };
   }
 }
 
@@ -93,6 +98,19 @@ function install(to: DeviceRt, from: BridgeDomainRt, vtepText: string, mac: Uint
   const vtep = br.vteps.of(vtepText, 'evpn').index;
   br.addRemote(bd, vtep, mac, ip, 0);
   br.received.push({ type: 2, vni: from.vni, vtep: vtepText, mac: formatMac(mac), ip, from: sender.name, rd: routeDistinguisher(sender, from) });
+}
+
+/** A MAC aged out at its PE: the peer drops its type-2 routes (MAC and MAC+IP) and what they installed. */
+function withdraw(to: DeviceRt, from: BridgeDomainRt, vtepText: string, mac: Uint8Array): void {
+  const br = to.bridge!;
+  const bd = br.bdOfVni.get(from.vni);
+  if (bd === undefined || !br.domains[bd].evpn) return;
+  br.removeRemote(bd, br.vteps.of(vtepText, 'evpn').index, mac);
+  const text = formatMac(mac);
+  for (let i = br.received.length - 1; i >= 0; i--) {
+    const r = br.received[i];
+    if (r.type === 2 && r.vni === from.vni && r.vtep === vtepText && r.mac === text) br.received.splice(i, 1);
+  }
 }
 
 function vtepAddress(dom: BridgeDomainRt): string {

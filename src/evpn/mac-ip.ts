@@ -70,6 +70,17 @@ export class MacIpTable {
     return MACIP_NEW;
   }
 
+  /** Removes the bindings of a MAC at one place (a withdrawn EVPN route); not on the packet path. */
+  removeMac(bd: number, mac: Uint8Array, local: boolean, port: number): void {
+    const gone = (e: MacIpEntry): boolean => e.bd === bd && e.local === local && e.port === port && e.mac.every((x, i) => x === mac[i]);
+    for (const [k, e] of this.v4) if (gone(e)) this.v4.delete(k);
+    for (const [k, list] of this.v6) {
+      const keep = list.filter((e) => !gone(e));
+      if (keep.length === 0) this.v6.delete(k);
+      else if (keep.length !== list.length) this.v6.set(k, keep);
+    }
+  }
+
   /** Every entry, by domain then address, for show commands and tests. */
   entries(): MacIpEntry[] {
     const all = [...this.v4.values(), ...[...this.v6.values()].flat()];

@@ -251,7 +251,23 @@ export class Bridge {
   age(nowSec: number): void {
     const quiet = nowSec - this.agedAt >= 1;
     this.agedAt = nowSec;
-    if (this.macs.size > 0) this.macs.age(nowSec, this.agingLocal, quiet ? this.macs.capacity : AGE_SLOTS_PER_VECTOR, this.agingRemote);
+    if (this.macs.size > 0) this.macs.age(nowSec, this.agingLocal, quiet ? this.macs.capacity : AGE_SLOTS_PER_VECTOR, this.agingRemote, this.withdraw ? this.aged : null);
+  }
+
+  /** Set by the scenario's EVPN control plane: a local MAC of an EVPN domain aged out (its type-2 routes are withdrawn). */
+  withdraw: ((bd: number, mac: Uint8Array) => void) | null = null;
+  private readonly agedMac = new Uint8Array(6);
+  private readonly aged = (domain: number, hi: number, lo: number, dest: number): void => {
+    if (dest & MAC_REMOTE || !this.domains[domain].evpn) return;
+    const m = this.agedMac;
+    m[0] = hi >> 8; m[1] = hi & 0xff; m[2] = lo >>> 24; m[3] = (lo >> 16) & 0xff; m[4] = (lo >> 8) & 0xff; m[5] = lo & 0xff;
+    this.withdraw!(domain, m);
+  };
+
+  /** A peer withdrew the type-2 routes of a MAC behind `vtep`: it and its bindings go (a MAC that moved elsewhere since stays). */
+  removeRemote(bd: number, vtep: number, mac: Uint8Array): void {
+    if (this.macs.lookup(bd, mac, 0) === (MAC_REMOTE | vtep)) this.macs.remove(bd, mac, 0);
+    this.macIp.removeMac(bd, mac, false, vtep);
   }
 }
 

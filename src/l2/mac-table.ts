@@ -29,6 +29,9 @@ const DEST_MASK = MAC_REMOTE | MAC_PORT_MAX;
 /** Largest bridge domain index (16 bits of the key). */
 export const MAC_DOMAIN_MAX = 0xffff;
 
+/** Told of each entry age() removes: its domain, MAC bytes 0-1 and 2-5 (as numbers), and where it was. */
+export type AgedHook = (domain: number, macHi: number, macLo: number, dest: number) => void;
+
 /** lookup(): no entry. */
 export const MAC_MISS = -1;
 
@@ -432,9 +435,9 @@ export class MacTable {
    * spread over calls; the default: the whole table). The aging time is one
    * number for all entries, or seconds by domain index (0: never), for local
    * entries and for remote ones (EVPN's remote MACs are withdrawn, not aged).
-   * Returns how many entries it removed.
+   * `onAged` hears of each entry removed. Returns how many entries it removed.
    */
-  age(now: number, agingTime: number | Float64Array, slots = this.cap, remoteAging: number | Float64Array = agingTime): number {
+  age(now: number, agingTime: number | Float64Array, slots = this.cap, remoteAging: number | Float64Array = agingTime, onAged: AgedHook | null = null): number {
     const t = this.t;
     let i = this.cursor;
     let aged = 0;
@@ -445,6 +448,7 @@ export class MacTable {
         const by = info & MAC_REMOTE ? remoteAging : agingTime;
         const time = typeof by === 'number' ? by : by[t[w]! >>> 16]!;
         if (time > 0 && now - t[w + 3]! >= time) {
+          if (onAged !== null) onAged(t[w]! >>> 16, t[w]! & 0xffff, t[w + 1]!, info & DEST_MASK);
           // The next entry may move into this slot: look at it again.
           this.removeAt(i);
           aged++;
