@@ -127,6 +127,8 @@ describe('triode run --workers', () => {
   it('--workers takes 1 to 64, and --trace needs one replica', () => {
     expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--workers', '0'))).toContain('--workers takes a whole number from 1 to 64, not "0"');
     expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--workers', '2', '--trace', '1'))).toContain('--trace follows packets through one pipeline: use it with --workers 1');
+    expect(expectOneLineError(triode('run', join(root, 'src/craft/testdata/vxlan-kernel.conf'), '--in', `et-0/0/1=${inA}`,
+      '--out-dir', join(dir, 'wevpn'), '--workers', '2'))).toBe('triode: --workers 2: vxlan-kernel has bridge domains, which run on one replica only for now (use --workers 1)');
   });
 });
 
