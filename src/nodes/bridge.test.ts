@@ -151,6 +151,8 @@ describe('bridging never throws nor loses count', () => {
   const frame = fc.oneof(
     fc.record({ port: fc.constantFrom('et-0/0/1', 'et-0/0/2', 'et-0/0/3'), f: inner }),
     fc.record({ port: fc.constant('et-0/0/0'), f: fc.tuple(fc.constantFrom(1010, 1020, 7), inner, fc.constantFrom(0x08, 0x00, 0x0c)).map(([v, i, fl]) => vxlan(v, i, '10.255.0.3', fl)) }),
+    // VXLAN with 0 to 21 bytes after its header: too short for an inner Ethernet header below 14 (vxlan_truncated).
+    fc.record({ port: fc.constant('et-0/0/0'), f: fc.nat(21).map((k) => vxlan(1010, new Uint8Array(k))) }),
   );
 
   it('in + generated = out + consumed + dropped, and the MAC table verifies', () => {
@@ -163,5 +165,10 @@ describe('bridging never throws nor loses count', () => {
       expect(a.in + a.generated).toBe(a.out + a.consumed + a.dropped);
       r.devices[0].bridge!.macs.verify();
     }), { numRuns: 40 });
+  });
+
+  it('counts VXLAN too short for an inner Ethernet header as vxlan_truncated', () => {
+    const r = run({ 'et-0/0/0': [0, 8, 13].map((k, i) => ({ t: 1 + i, frame: vxlan(1010, new Uint8Array(k)) })) });
+    expect(r.stats.drops).toEqual({ vxlan_truncated: 3 });
   });
 });
