@@ -15,7 +15,7 @@ import { RouteTable } from '../l3/table.js';
 import { buildRoutes } from '../l3/routing.js';
 import { buildGreTunnels, type GreTunnels } from '../l3/gre.js';
 import { buildMpls, type MplsRt } from '../l3/mpls.js';
-import { ETHERTYPE_MPLS } from '../packet/ethernet.js';
+import { ETHERTYPE_MPLS, writeUnitTags } from '../packet/ethernet.js';
 import { Interfaces } from './interfaces.js';
 import { Bridge, hasBridging } from '../l2/bridge.js';
 import { addForwardingNodes } from '../nodes/index.js';
@@ -299,22 +299,7 @@ export class DeviceRt {
     const h = new Uint8Array(rt.l2Len);
     h.set(dstMac.subarray(0, 6), 0);
     h.set(this.ifs.ifds[rt.ifd].mac, 6);
-    let o = 12;
-    if (rt.vlanId) {
-      const tpid = rt.vlanInner ? 0x88a8 : 0x8100;
-      h[o] = tpid >> 8;
-      h[o + 1] = tpid & 0xff;
-      h[o + 2] = rt.vlanId >> 8;
-      h[o + 3] = rt.vlanId & 0xff;
-      o += 4;
-    }
-    if (rt.vlanInner) {
-      h[o] = 0x81;
-      h[o + 1] = 0x00;
-      h[o + 2] = rt.vlanInner >> 8;
-      h[o + 3] = rt.vlanInner & 0xff;
-      o += 4;
-    }
+    const o = 12 + writeUnitTags(h, 12, rt.vlanId, rt.vlanInner);
     h[o] = ethertype >> 8;
     h[o + 1] = ethertype & 0xff;
     return h;

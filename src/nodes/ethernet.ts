@@ -1,5 +1,6 @@
 import { GraphNode } from '../graph/node.js';
 import { F_FROM_IRB, type Batch } from '../packet/batch.js';
+import { macEquals } from '../packet/ethernet.js';
 import type { DeviceRt } from '../device/device.js';
 import type { IfdRt } from '../device/interfaces.js';
 
@@ -64,7 +65,7 @@ export class EthernetInput extends GraphNode {
       if (len < 14) { this.drop(b, slot, E_TRUNCATED); continue; }
       // Unicast frames must be for this port's MAC (on a port with bridged units: those of its routed units, below).
       if ((d[off] & 1) === 0) {
-        if (!ifd.bridged && !isMac(d, off, ifd.mac)) { this.drop(b, slot, E_DMAC); continue; }
+        if (!ifd.bridged && !macEquals(d, off, ifd.mac, 0)) { this.drop(b, slot, E_DMAC); continue; }
       } else if (d[off] === 0x01 && d[off + 1] === 0x80 && d[off + 2] === 0xc2 && d[off + 3] === 0 && d[off + 4] === 0 && (d[off + 5] & 0xf0) === 0) {
         this.g.consume(slot, 'l2 control protocol');
         continue;
@@ -92,7 +93,7 @@ export class EthernetInput extends GraphNode {
       const ifl = tags === 0 ? ifd.untagged : tags === 1 ? ifd.byVlan[outer] : (ifd.byVlanPair.get((outer << 12) | inner) ?? -1);
       if (ifl < 0) { this.drop(b, slot, E_VLAN); continue; }
       const bd = this.bdOfIfl[ifl];
-      if (bd < 0 && ifd.bridged && (d[off] & 1) === 0 && !isMac(d, off, ifd.mac)) { this.drop(b, slot, E_DMAC); continue; }
+      if (bd < 0 && ifd.bridged && (d[off] & 1) === 0 && !macEquals(d, off, ifd.mac, 0)) { this.drop(b, slot, E_DMAC); continue; }
       b.rxIfl[slot] = ifl;
       b.l3[slot] = p + 2;
       rxPackets[ifl]++;
@@ -120,10 +121,6 @@ export class EthernetInput extends GraphNode {
       }
     }
   }
-}
-
-function isMac(d: Uint8Array, off: number, m: Uint8Array): boolean {
-  return d[off] === m[0] && d[off + 1] === m[1] && d[off + 2] === m[2] && d[off + 3] === m[3] && d[off + 4] === m[4] && d[off + 5] === m[5];
 }
 
 /**

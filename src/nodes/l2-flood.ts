@@ -1,6 +1,7 @@
 import { GraphNode } from '../graph/node.js';
 import { F_FROM_IRB, F_FROM_VXLAN, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
+import { writeUnitTags } from '../packet/ethernet.js';
 import type { BridgeDomainRt } from '../l2/bridge.js';
 
 const NEXT_OUTPUT = 0;
@@ -116,21 +117,7 @@ export class L2Output extends GraphNode {
       const start = b.l3[slot] - 14 - 4 * tags;
       if (end - start > ifs.ifds[rt.ifd].mtu + 4 * tags) { this.drop(b, slot, 0); continue; }
       if (start !== off) d.copyWithin(start, off, off + 12);
-      let o = start + 12;
-      if (tags) {
-        const tpid = tags === 2 ? 0x88a8 : 0x8100;
-        d[o] = tpid >> 8;
-        d[o + 1] = tpid & 0xff;
-        d[o + 2] = rt.vlanId >> 8;
-        d[o + 3] = rt.vlanId & 0xff;
-        o += 4;
-      }
-      if (tags === 2) {
-        d[o] = 0x81;
-        d[o + 1] = 0x00;
-        d[o + 2] = rt.vlanInner >> 8;
-        d[o + 3] = rt.vlanInner & 0xff;
-      }
+      writeUnitTags(d, start + 12, rt.vlanId, rt.vlanInner);
       b.off[slot] = start;
       b.len[slot] = end - start;
       b.flags[slot] &= ~(F_FROM_VXLAN | F_FROM_IRB);

@@ -65,6 +65,26 @@ export function macEquals(b: Uint8Array, o1: number, c: Uint8Array, o2: number):
     && b[o1 + 3] === c[o2 + 3] && b[o1 + 4] === c[o2 + 4] && b[o1 + 5] === c[o2 + 5];
 }
 
+/**
+ * Writes the VLAN tags of a unit at `o` (none, one 802.1Q tag, or a QinQ pair
+ * with an 802.1ad outer tag) and returns the bytes written (0, 4 or 8): what
+ * a routed frame's rewrite and a bridged frame's egress both put there.
+ */
+export function writeUnitTags(b: Uint8Array, o: number, vlanId: number, vlanInner: number): number {
+  if (!vlanId) return 0;
+  const tpid = vlanInner ? ETHERTYPE_QINQ : ETHERTYPE_VLAN;
+  b[o] = tpid >> 8;
+  b[o + 1] = tpid & 0xff;
+  b[o + 2] = vlanId >> 8;
+  b[o + 3] = vlanId & 0xff;
+  if (!vlanInner) return VLAN_TAG_LEN;
+  b[o + 4] = ETHERTYPE_VLAN >> 8;
+  b[o + 5] = ETHERTYPE_VLAN & 0xff;
+  b[o + 6] = vlanInner >> 8;
+  b[o + 7] = vlanInner & 0xff;
+  return 2 * VLAN_TAG_LEN;
+}
+
 /** VLAN id (12 bits) of the tag whose TCI starts at `tciOff`. */
 export function vlanId(b: Uint8Array, tciOff: number): number {
   return ((b[tciOff]! << 8) | b[tciOff + 1]!) & 0x0fff;
