@@ -1,5 +1,5 @@
 import type { DeviceRt } from '../device/device.js';
-import type { Bridge, BridgeDomainRt } from '../l2/bridge.js';
+import { vtepAddress, type Bridge, type BridgeDomainRt } from '../l2/bridge.js';
 import type { MacEntry } from '../l2/mac-table.js';
 import type { Vtep } from '../l2/vtep.js';
 import { ipText, type MacIpEntry } from '../evpn/mac-ip.js';
@@ -233,11 +233,6 @@ interface EvpnRouteRow {
   local: boolean;
 }
 
-function vtepAddress(d: BridgeDomainRt): string {
-  return d.src4 >= 0 ? formatIpv4(d.src4) : d.src6 ? formatIpv6(d.src6) : '0.0.0.0';
-}
-
-
 /**
  * The RD of a route given by the scenario (`evpn:`), which names none (those
  * of peers in the scenario carry their sender's): taken to follow the local
@@ -257,6 +252,7 @@ function evpnRoutes(dev: DeviceRt): EvpnRouteRow[] {
   const add = (r: EvpnRouteRow): void => {
     rows.set(`${r.rd}|${r.local}|${prefixText(r)}`, r);
   };
+  const bindings = br.macIp.entries();
   for (const d of br.domains) {
     if (!d.evpn || d.vni < 0) continue;
     const rd = routeDistinguisher(dev, d);
@@ -264,7 +260,7 @@ function evpnRoutes(dev: DeviceRt): EvpnRouteRow[] {
     const nextHop = vtepAddress(d);
     if (d.irb >= 0) add({ rd, type: 2, mac: formatMac(dev.ifs.ifds[dev.ifs.ifls[d.irb].ifd].mac), nextHop, rt, local: true });
     for (const e of br.macs.entries(d.index)) if (!e.remote && !e.static) add({ rd, type: 2, mac: e.mac, nextHop, rt, local: true });
-    for (const e of br.macIp.entries()) if (e.bd === d.index && e.local) add({ rd, type: 2, mac: formatMac(e.mac), ip: ipText(e), nextHop, rt, local: true });
+    for (const e of bindings) if (e.bd === d.index && e.local) add({ rd, type: 2, mac: formatMac(e.mac), ip: ipText(e), nextHop, rt, local: true });
     add({ rd, type: 3, nextHop, rt, local: true });
   }
   for (const r of br.received) {

@@ -1,5 +1,5 @@
 import type { DeviceRt } from '../device/device.js';
-import type { Bridge, BridgeDomainRt } from '../l2/bridge.js';
+import { vtepAddress, type Bridge, type BridgeDomainRt } from '../l2/bridge.js';
 import { formatIpv4, formatIpv6, formatMac, parseMac } from '../packet/addr.js';
 import { routeDistinguisher } from './rd.js';
 
@@ -111,8 +111,4 @@ function withdraw(to: DeviceRt, from: BridgeDomainRt, vtepText: string, mac: Uin
     const r = br.received[i];
     if (r.type === 2 && r.vni === from.vni && r.vtep === vtepText && r.mac === text) br.received.splice(i, 1);
   }
-}
-
-function vtepAddress(dom: BridgeDomainRt): string {
-  return dom.src4 >= 0 ? formatIpv4(dom.src4) : formatIpv6(dom.src6!);
 }

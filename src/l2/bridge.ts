@@ -2,7 +2,7 @@ import { ConfigError, type BridgeDomain, type Device, type SourceLoc } from '../
 import { equal16, type Interfaces } from '../device/interfaces.js';
 import type { DeviceRt } from '../device/device.js';
 import type { Neighbor } from '../l3/neighbor.js';
-import { parseIpv4, parseIpv6, parseMac } from '../packet/addr.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6, parseMac } from '../packet/addr.js';
 import { UDP_PORT_VXLAN } from '../packet/vxlan.js';
 import { MacIpTable } from '../evpn/mac-ip.js';
 import type { ReceivedRoute } from '../evpn/fabric.js';
@@ -283,6 +283,11 @@ function gatewayOf(g: Device['ifds'][number]['units'][number]['virtualGateway'])
     mac6: parseMac(g.v6Mac ?? DEFAULT_VGA_MAC6),
     acceptData: g.acceptData,
   };
+}
+
+/** A domain's VTEP source address as text (what its EVPN routes carry as next hop). */
+export function vtepAddress(d: BridgeDomainRt): string {
+  return d.src4 >= 0 ? formatIpv4(d.src4) : d.src6 ? formatIpv6(d.src6) : '0.0.0.0';
 }
 
 /** Does the model configure any bridge domain? */

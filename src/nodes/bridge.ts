@@ -5,7 +5,7 @@ import type { Bridge } from '../l2/bridge.js';
 import { LEARN_MOVE, LEARN_NEW, LEARN_REFRESH, LEARN_STATIC, MAC_PORT_MAX, MAC_REMOTE } from '../l2/mac-table.js';
 import { formatIpv4, formatIpv6, formatMac, readU32 } from '../packet/addr.js';
 import { samePrefix6 } from '../device/interfaces.js';
-import { Suppression, SUPPRESS_FLOOD, SUPPRESS_REPLIED, SUPPRESS_TO_IRB } from './suppress.js';
+import { Suppression, SUPPRESS_REPLIED, SUPPRESS_TO_IRB } from './suppress.js';
 
 const NEXT_OUTPUT = 0;
 const NEXT_FLOOD = 1;
