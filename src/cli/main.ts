@@ -5,6 +5,7 @@ import { demoCommand, DEMO_HELP } from './demo.js';
 import { espCommand, ESP_HELP } from './esp.js';
 import { testCommand, TEST_HELP } from './test.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
+import { profilesCommand, PROFILES_HELP } from './profiles.js';
 
 const HELP = `triode — a router's forwarding engine, pcap in, pcap out
 
@@ -17,6 +18,8 @@ Commands:
   esp     ESP encrypt or decrypt the packets of a capture (AES-GCM, esp_sa files)
   test    run conformance cases (case.yaml directories, STF files): pass/fail per
           case, the differing packets decoded and traced, JUnit XML, --update
+  profiles the behaviour switches of the vendor profiles (ios, nxos, junos, linux,
+          linux-frr), their defaults and the evidence for each
   bench   throughput of forwarding and inline IPsec against in-run ceilings:
           table, JSON, HTML report, CI performance gates (--gate)
   help    this text; "triode <command> --help" for a command's options`;
@@ -27,6 +30,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<numbe
   esp: { run: espCommand, help: ESP_HELP },
   test: { run: testCommand, help: TEST_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
+  profiles: { run: profilesCommand, help: PROFILES_HELP },
 };
 
 /** The `triode` command. Returns the exit status; bad input gives a one-line reason (a list for configurations). */

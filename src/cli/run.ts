@@ -9,6 +9,8 @@ import { runParallel } from '../run/workers/parallel.js';
 import { runStats } from '../run/stats.js';
 import { show } from './show.js';
 import { progressBar } from './progress.js';
+import { SWITCHES, applyProfiles } from '../profiles/catalog.js';
+import { parseProfileSpec } from '../profiles/switch.js';
 
 export const RUN_HELP = `Usage: triode run <config-or-scenario> --in <port>=<file.pcap> ... --out-dir <dir> [options]
 
@@ -30,6 +32,9 @@ and writes what every port sends to <dir>/<port>.pcap.
                        (or "ethernet-switching table"), "mac-vrf forwarding mac-ip-table", "evpn database",
                        "bgp l2vpn evpn route [type macip|multicast]" (or "bgp evpn route type 2|3", FRR's
                        layout). Prefix with "<device>:" in a scenario to pick one device. Repeatable.
+  --profile <spec>     [DEVICE:]NAME[,SWITCH=VALUE...]: the behaviour profile (ios, nxos, junos,
+                       linux, linux-frr) of every device, or of DEVICE, with switches set away
+                       from its defaults (triode profiles lists them). Repeatable
   --sa-file <esp_sa>   keys of IKE VPNs (IKE is not emulated): a Wireshark esp_sa file; each
                        VPN takes the records from its local-address to its gateway (outbound)
                        and back (inbound)
@@ -54,6 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'sa-file': { type: 'string' },
       'write-esp-sa': { type: 'string' },
       workers: { type: 'string' },
+      profile: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,6 +79,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`--workers takes a whole number from 1 to 64, not "${values.workers}"`);
   if (workers > 1 && trace > 0) throw new Error('--trace follows packets through one pipeline: use it with --workers 1');
   const scenario = loadConfigFile(positionals[0]);
+  applyProfiles(scenario.devices, (values.profile ?? []).map((p) => parseProfileSpec(p, SWITCHES)));
   const saRecords = values['sa-file'] !== undefined ? readEspSaFile(values['sa-file']) : undefined;
   const run = new Run(scenario, { outDir: workers > 1 ? undefined : values['out-dir'], trace, progress: progressBar(), saRecords });
   for (const d of run.devices) for (const w of d.warnings) console.error(`warning: ${w}`);
@@ -80,7 +87,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     for (const ig of d.ignored) console.error(`${ig.loc.file}:${ig.loc.line}:${ig.loc.col}: ${ig.path}: ignored (not emulated)`);
   }
   const result = workers > 1
-    ? await runParallel(positionals[0], run, inputs, { workers, outDir: values['out-dir'], progress: progressBar(), saRecords })
+    ? await runParallel(positionals[0], run, inputs, { workers, outDir: values['out-dir'], progress: progressBar(), saRecords, profiles: values.profile })
     : run.execute(inputs);
   if (values['write-esp-sa'] !== undefined) writeFileSync(values['write-esp-sa'], runEspSaFile(result.devices));
   const stats = runStats(result);

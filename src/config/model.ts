@@ -1,6 +1,8 @@
 // The one typed device model. Junos text and the YAML scenario are front ends
 // that build it; the dataplane is built from it and never sees syntax.
 
+import type { SwitchSetting } from '../profiles/switch.js';
+
 /** Where a statement came from, for error messages (1-based line and column). */
 export interface SourceLoc {
   file: string;
@@ -400,6 +402,8 @@ export interface Device {
   name: string;
   /** Behaviour profile name (ios, nxos, junos, linux, linux-frr); junos for Junos text. */
   profile: string;
+  /** Behaviour switches set away from the profile's defaults (scenario `switches:`, then `--profile NAME,S=V`). */
+  switches?: SwitchSetting[];
   routerId?: string;
   autonomousSystem?: number;
   ifds: Ifd[];
@@ -440,7 +444,21 @@ export interface PortRef {
 export interface Scenario {
   devices: Device[];
   links: Link[];
+  /** Events at times of the input (`timeline:`), in time order. */
+  timeline?: TimelineEvent[];
   source?: string;
+}
+
+/**
+ * An event of the scenario's timeline, `at` seconds after the first input
+ * frame. A link event takes a port (and the other end of its link, the same
+ * wire) down or up.
+ */
+export interface TimelineEvent {
+  at: number;
+  kind: 'link-down' | 'link-up';
+  port: PortRef;
+  loc?: SourceLoc;
 }
 
 /**

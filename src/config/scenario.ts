@@ -5,19 +5,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import type { Node } from 'yaml';
-import { ConfigError, type Device, type Link, type PortRef, type Scenario, type SourceLoc } from './model.js';
+import { ConfigError, type Device, type Link, type PortRef, type Scenario, type SourceLoc, type TimelineEvent } from './model.js';
 import { loadJunosText } from './junos-device.js';
 import { YamlReader } from './yaml-reader.js';
 import { DEVICE_MODEL_KEYS, yamlDevice } from './scenario-device.js';
 import { yamlEvpnRoutes } from './scenario-l2.js';
+import { yamlSwitches, yamlTimeline } from './scenario-timeline.js';
+import { PROFILES } from '../profiles/switch.js';
 
-/** Behaviour profiles a device may name. Extend when a profile is added under src/profiles. */
-export const KNOWN_PROFILES = ['junos', 'ios', 'nxos', 'linux', 'linux-frr'];
+/** Behaviour profiles a device may name (src/profiles). */
+export const KNOWN_PROFILES: readonly string[] = PROFILES;
 
-const TOP_KEYS = ['devices', 'links'];
+const TOP_KEYS = ['devices', 'links', 'timeline'];
 /** Keys a device may have whatever describes it (`config`, `junos` or the model keys). */
-const ANY_DEVICE_KEYS = ['profile', 'evpn'];
-const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS, 'evpn'];
+const ANY_DEVICE_KEYS = ['profile', 'evpn', 'switches'];
+const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS, 'evpn', 'switches'];
 
 function sortProblems(problems: { loc?: SourceLoc; message: string }[]): ConfigError {
   const key = (l?: SourceLoc): string => (l ? `${l.file}\u0000${String(l.line).padStart(8, '0')}:${String(l.col).padStart(6, '0')}` : '');
@@ -75,6 +77,9 @@ function device(y: YamlReader, name: string, keyNode: Node, value: Node | null):
   const evpn = get('evpn');
   const routes = evpn ? yamlEvpnRoutes(y, evpn.value, name, y.loc(evpn.keyNode)) : [];
   if (d) d.evpnRoutes = routes;
+  const switches = get('switches');
+  const settings = switches ? yamlSwitches(y, switches.value, name, y.loc(switches.keyNode)) : [];
+  if (d && switches) d.switches = settings;
   return d;
 }
 
@@ -124,6 +129,7 @@ export function loadScenarioText(text: string, file: string): Scenario {
   const y = new YamlReader(text, file);
   const devices = new Map<string, Device>();
   let linkList: Link[] = [];
+  let timeline: TimelineEvent[] = [];
   if (!y.problems.length) {
     const top = y.map(y.doc.contents as Node | null, 'scenario', TOP_KEYS, { file, line: 1, col: 1 });
     const devEntry = top.find((e) => e.key === 'devices');
@@ -134,9 +140,11 @@ export function loadScenarioText(text: string, file: string): Scenario {
     }
     const linkEntry = top.find((e) => e.key === 'links');
     if (linkEntry && linkEntry.value !== null) linkList = links(y, linkEntry.value, devices, y.loc(linkEntry.keyNode));
+    const timeEntry = top.find((e) => e.key === 'timeline');
+    if (timeEntry && timeEntry.value !== null) timeline = yamlTimeline(y, timeEntry.value, devices, y.loc(timeEntry.keyNode));
   }
   if (y.problems.length) throw sortProblems(y.problems);
-  return { devices: [...devices.values()], links: linkList, source: file };
+  return { devices: [...devices.values()], links: linkList, timeline, source: file };
 }
 
 export function loadScenarioFile(path: string): Scenario {
@@ -146,7 +154,7 @@ export function loadScenarioFile(path: string): Scenario {
 /** Is this text a YAML scenario rather than Junos configuration? */
 function looksLikeScenario(text: string): boolean {
   const first = text.split('\n').find((l) => l.trim() !== '' && !l.trimStart().startsWith('#') && l.trim() !== '---');
-  return first !== undefined && /^(devices|links)\s*:/.test(first);
+  return first !== undefined && /^(devices|links|timeline)\s*:/.test(first);
 }
 
 /**

@@ -16,7 +16,9 @@ import { buildRoutes } from '../l3/routing.js';
 import { buildGreTunnels, type GreTunnels } from '../l3/gre.js';
 import { buildMpls, type MplsRt } from '../l3/mpls.js';
 import { ETHERTYPE_MPLS, writeUnitTags } from '../packet/ethernet.js';
-import { Interfaces } from './interfaces.js';
+import { Interfaces, setPortState } from './interfaces.js';
+import { behaviourOf } from '../profiles/catalog.js';
+import { isProfile, type Behaviour } from '../profiles/switch.js';
 import { Bridge, hasBridging } from '../l2/bridge.js';
 import { addForwardingNodes } from '../nodes/index.js';
 
@@ -90,11 +92,25 @@ export class DeviceRt {
   replica: ReplicaHooks | null = null;
   /** Bridge domains, MAC tables and VTEPs (null: no bridge domain configured). */
   bridge: Bridge | null = null;
+  /** The behaviour switches of the device's profile, with its settings applied (src/profiles). */
+  readonly behaviour: Behaviour;
+  /**
+   * Told when a port's link goes down or up (the timeline), after the port's
+   * state changed: VRRP, flap dampening. Packets they send go into the batch.
+   */
+  readonly linkListeners: ((ifd: number, up: boolean, tsSec: number, tsNsec: number) => void)[] = [];
+  /** Timers of input time that areas register (VRRP adverts, dampening release): run before each vector. */
+  readonly timers: ((nowSec: number, nowNsec: number) => void)[] = [];
+  /** Link transitions by port (the timeline's), for `--stats`. */
+  readonly linkTransitions: Uint32Array;
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
+    if (!isProfile(model.profile)) throw new ConfigError([{ message: `device ${model.name}: unknown profile '${model.profile}'` }]);
+    this.behaviour = behaviourOf(model.profile, model.switches);
     this.portPrefix = opts.portPrefix ?? '';
     this.ifs = new Interfaces(model);
+    this.linkTransitions = new Uint32Array(this.ifs.ifds.length);
     this.graph = new Graph(model.name, opts.trace);
     this.sinks = this.ifs.ifds.map(() => null);
     const placed = new Map<string, string>();
@@ -118,7 +134,7 @@ export class DeviceRt {
       for (const n of ifl.model.inet6?.neighbors ?? []) this.resolve6(ifl.index, parseIpv6(n.ip), parseMac(n.mac), 0, 0, true);
     }
     this.buildVpns(opts);
-    if (hasBridging(model)) this.bridge = new Bridge(model, this.ifs);
+    if (hasBridging(model)) this.bridge = new Bridge(model, this.ifs, this.behaviour);
     this.gre = buildGreTunnels(this);
     this.mpls = buildMpls(this);
     this.warnings = buildRoutes(this);
@@ -423,10 +439,14 @@ export class DeviceRt {
    * The timers of input time, run before each input vector: drops packets
    * held for neighbours that did not answer within the resolution time
    * (RESOLVE_TRIES × RESOLVE_INTERVAL_SEC), or all of them at the end of the
-   * run (`nowSec` = Infinity), and ages the bridge MAC table a slice at a time.
+   * run (`nowSec` = Infinity), ages the bridge MAC table a slice at a time and
+   * runs the timers areas registered (`timers`).
    */
-  runTimers(nowSec: number): void {
-    if (this.bridge !== null && nowSec !== Infinity) this.bridge.age(nowSec);
+  runTimers(nowSec: number, nowNsec = 0): void {
+    if (nowSec !== Infinity) {
+      if (this.bridge !== null) this.bridge.age(nowSec);
+      for (const t of this.timers) t(nowSec, nowNsec);
+    }
     const g = this.graph;
     for (const n of this.nbrs.all) {
       if (n.held.length === 0) continue;
@@ -439,6 +459,20 @@ export class DeviceRt {
       n.held = [];
       n.requests = 0;
     }
+  }
+
+  /**
+   * A port's link goes down or up (a timeline event) at input time
+   * tsSec/tsNsec. Frames it takes in or is given to send while down are
+   * dropped as link_down. A change that is no change is ignored.
+   */
+  setLink(ifd: number, up: boolean, tsSec: number, tsNsec: number): void {
+    const port = this.ifs.ifds[ifd];
+    if (port.linkUp === up) return;
+    port.linkUp = up;
+    setPortState(port);
+    this.linkTransitions[ifd]++;
+    for (const l of this.linkListeners) l(ifd, up, tsSec, tsNsec);
   }
 
   /** Packets still held (in flight) — zero once the run has ended. */

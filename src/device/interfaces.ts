@@ -36,6 +36,12 @@ export interface IfdRt {
   /** Largest frame taken in or sent, Ethernet header included. */
   mtu: number;
   disabled: boolean;
+  /** The link is up (the timeline's link-down / link-up events; up at start). */
+  linkUp: boolean;
+  /** Error-disabled by flap dampening until `dampenedUntil` (input time, seconds). */
+  dampened: boolean;
+  /** Why the port takes in and sends nothing: PORT_UP (0), or one of PORT_DOWN_REASONS' index. Kept by setPortState. */
+  down: number;
   /** Some of its units are bridged: frames to any MAC are taken in (the destination check is the routed units'). */
   bridged: boolean;
   /** IFL for untagged frames, or -1. */
@@ -90,6 +96,15 @@ function linkLocalOf(mac: Uint8Array): Uint8Array {
   return ll;
 }
 
+export const PORT_UP = 0;
+/** Why a port is down, by IfdRt.down - 1: the drop reason of what it takes in or is given to send. */
+export const PORT_DOWN_REASONS = ['interface_disabled', 'link_down', 'port_dampened'] as const;
+
+/** Recomputes a port's `down` from its admin, link and dampening state. */
+export function setPortState(ifd: IfdRt): void {
+  ifd.down = ifd.disabled ? 1 : !ifd.linkUp ? 2 : ifd.dampened ? 3 : PORT_UP;
+}
+
 export class Interfaces {
   readonly ifds: IfdRt[] = [];
   readonly ifls: IflRt[] = [];
@@ -111,6 +126,9 @@ export class Interfaces {
         mac: ifd.mac ? parseMac(ifd.mac) : derivedMac(device.name, ifd.name),
         mtu: ifd.mtu ?? (ethernet ? DEFAULT_MEDIA_MTU : DEFAULT_TUNNEL_MTU),
         disabled: ifd.disabled,
+        linkUp: true,
+        dampened: false,
+        down: ifd.disabled ? 1 : 0,
         bridged: ifd.units.some((u) => u.bridged),
         untagged: -1,
         byVlan: new Int32Array(4096).fill(-1),

@@ -7,6 +7,7 @@ import { UDP_PORT_VXLAN } from '../packet/vxlan.js';
 import { MacIpTable } from '../evpn/mac-ip.js';
 import type { ReceivedRoute } from '../evpn/fabric.js';
 import { bridgingProfile, type BridgingProfile } from '../profiles/bridging.js';
+import type { Behaviour } from '../profiles/switch.js';
 import { MAC_REMOTE, MacTable } from './mac-table.js';
 import { VtepTable } from './vtep.js';
 
@@ -84,8 +85,8 @@ export class Bridge {
   /** Set by the scenario's EVPN control plane: a local MAC or MAC+IP was learned or moved (advertised as a type-2 route). */
   advertise: ((bd: number, mac: Uint8Array, ip: string | null) => void) | null = null;
 
-  constructor(model: Device, ifs: Interfaces) {
-    this.profile = bridgingProfile(model.profile);
+  constructor(model: Device, ifs: Interfaces, behaviour: Behaviour) {
+    this.profile = bridgingProfile(behaviour);
     this.bdOfIfl = new Int32Array(ifs.ifls.length).fill(-1);
     this.bdOfIrb = new Int32Array(ifs.ifls.length).fill(-1);
     this.gateways = ifs.ifls.map((l) => gatewayOf(l.model.virtualGateway));

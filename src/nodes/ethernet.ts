@@ -2,7 +2,7 @@ import { GraphNode } from '../graph/node.js';
 import { F_FROM_IRB, type Batch } from '../packet/batch.js';
 import { macEquals } from '../packet/ethernet.js';
 import type { DeviceRt } from '../device/device.js';
-import type { IfdRt } from '../device/interfaces.js';
+import { PORT_DOWN_REASONS, PORT_UP, type IfdRt } from '../device/interfaces.js';
 
 const NEXT_IP4 = 0;
 const NEXT_IP6 = 1;
@@ -13,9 +13,10 @@ const E_TOO_LONG = 1;
 const E_DMAC = 2;
 const E_VLAN = 3;
 const E_ETHERTYPE = 4;
-const E_DISABLED = 5;
-const E_NO_INET = 6;
-const E_NO_INET6 = 7;
+const E_NO_INET = 5;
+const E_NO_INET6 = 6;
+/** Errors 7.. are PORT_DOWN_REASONS, by IfdRt.down - 1. */
+const E_PORT_DOWN = 6;
 
 /**
  * ethernet-input: checks the frame against its port (length, MTU, destination
@@ -34,7 +35,7 @@ export class EthernetInput extends GraphNode {
   private bdOfIfl: Int32Array = new Int32Array(0);
   override readonly errorNames = [
     'ethernet_truncated', 'frame_too_long', 'l2_dmac_mismatch', 'unknown_vlan', 'unknown_ethertype',
-    'interface_disabled', 'inet_not_configured', 'inet6_not_configured',
+    'inet_not_configured', 'inet6_not_configured', ...PORT_DOWN_REASONS,
   ];
   private ifds: IfdRt[] = [];
 
@@ -61,7 +62,7 @@ export class EthernetInput extends GraphNode {
       const off = b.off[slot];
       const len = b.len[slot];
       const ifd = this.ifds[b.rxPort[slot]];
-      if (ifd.disabled) { this.drop(b, slot, E_DISABLED); continue; }
+      if (ifd.down !== PORT_UP) { this.drop(b, slot, E_PORT_DOWN + ifd.down); continue; }
       if (len < 14) { this.drop(b, slot, E_TRUNCATED); continue; }
       // Unicast frames must be for this port's MAC (on a port with bridged units: those of its routed units, below).
       if ((d[off] & 1) === 0) {
@@ -130,7 +131,8 @@ export class EthernetInput extends GraphNode {
 export class InterfaceOutput extends GraphNode {
   readonly name = 'interface-output';
   readonly nextNames: readonly string[];
-  override readonly errorNames = ['interface_disabled'];
+  /** PORT_DOWN_REASONS, by IfdRt.down - 1. */
+  override readonly errorNames = [...PORT_DOWN_REASONS];
   /** Bridge domain of an IRB IFL, by IFL index (-1: not an IRB); empty without bridging. */
   private bdOfIrb: Int32Array = new Int32Array(0);
 
@@ -152,7 +154,8 @@ export class InterfaceOutput extends GraphNode {
       const slot = frame[i];
       const ifl = b.txIfl[slot];
       const ifd = ifs.ifls[ifl].ifd;
-      if (ifs.ifds[ifd].disabled) { this.drop(b, slot, 0); continue; }
+      const down = ifs.ifds[ifd].down;
+      if (down !== PORT_UP) { this.drop(b, slot, down - 1); continue; }
       const bd = this.bdOfIrb[ifl];
       if (bd >= 0) {
         // Sent by an IRB: into its bridge domain, as a frame from the IRB's own port.

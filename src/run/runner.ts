@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type Scenario } from '../config/model.js';
+import { ConfigError, type Scenario, type TimelineEvent } from '../config/model.js';
 import { connectEvpn } from '../evpn/fabric.js';
 import type { EspSaRecord } from '../config/esp-sa-file.js';
 import { DeviceRt } from '../device/device.js';
@@ -67,6 +67,11 @@ export class VectorCut {
   private startSec = 0;
   private startNsec = 0;
 
+  /** The next frame starts a vector whatever its time (after a timeline event). */
+  reset(): void {
+    this.count = -1;
+  }
+
   starts(tsSec: number, tsNsec: number): boolean {
     if (this.count >= 0 && this.count < VECTOR_SIZE && (tsSec - this.startSec) * 1e9 + tsNsec - this.startNsec <= VECTOR_SPAN_NS) {
       this.count++;
@@ -97,9 +102,17 @@ export class Run {
   private delivering = new LinkQueue();
   private linked = 0;
   private nanosecond = false;
+  /** The other end of each linked port, by `${devIndex}/${ifd}`. */
+  private readonly peers = new Map<string, Port>();
+  /** The timeline's events (in time order), the next one due, and the first input frame's time they count from. */
+  private readonly events: readonly TimelineEvent[];
+  private nextEvent = 0;
+  private baseSec = -1;
+  private baseNsec = 0;
 
   constructor(readonly scenario: Scenario, private readonly opts: RunOptions = {}) {
     this.trace = new TraceBuffer(opts.trace ?? 0);
+    this.events = scenario.timeline ?? [];
     const multi = scenario.devices.length > 1;
     // Configuration problems found while building the devices (VPN keys) are thrown together.
     const problems: ConfigError['problems'] = [];
@@ -120,7 +133,7 @@ export class Run {
     }
     this.devices = built as DeviceRt[];
     connectEvpn(this.devices);
-    const peers = new Map<string, Port>();
+    const peers = this.peers;
     for (const l of scenario.links) {
       const a = findPort(this.devices, `${l.a.device}:${l.a.ifd}`);
       const b = findPort(this.devices, `${l.b.device}:${l.b.ifd}`);
@@ -197,9 +210,19 @@ export class Run {
    * after it when it is full.
    */
   take(port: Port, buf: Uint8Array, off: number, caplen: number, tsSec: number, tsNsec: number, origLen: number): void {
+    if (this.baseSec < 0) {
+      this.baseSec = tsSec;
+      this.baseNsec = tsNsec;
+    }
+    if (this.nextEvent < this.events.length && this.eventDue(tsSec, tsNsec)) {
+      // What came before the event is processed before it; the frame starts a new vector after it.
+      if (this.inRound > 0) this.endRound();
+      this.fireEvents(tsSec, tsNsec);
+      this.vectors.reset();
+    }
     if (this.vectors.starts(tsSec, tsNsec)) {
       if (this.inRound > 0) this.endRound();
-      for (const d of this.devices) d.runTimers(tsSec);
+      for (const d of this.devices) d.runTimers(tsSec, tsNsec);
     }
     port.dev.inject(port.ifd, buf, off, caplen, tsSec, tsNsec, undefined, origLen);
     if (++this.inRound === VECTOR_SIZE) this.endRound();
@@ -207,10 +230,38 @@ export class Run {
 
   private inRound = 0;
 
-  /** Runs what is left, then drops whatever is still held for a neighbour that never answered. */
+  /** Runs what is left, fires the timeline's remaining events, then drops whatever is still held for a neighbour that never answered. */
   finish(): void {
     if (this.inRound > 0) this.endRound();
+    if (this.baseSec >= 0) this.fireEvents(Infinity, 0);
     for (const d of this.devices) d.runTimers(Infinity);
+  }
+
+  /** Whether the next timeline event is at or before input time tsSec/tsNsec. */
+  private eventDue(tsSec: number, tsNsec: number): boolean {
+    const at = this.events[this.nextEvent].at;
+    return tsSec - this.baseSec + (tsNsec - this.baseNsec) / 1e9 >= at;
+  }
+
+  /**
+   * Fires the events due at input time tsSec/tsNsec, each at its own time:
+   * devices run their timers to it, take the event, and what they send
+   * because of it (VRRP adverts, gratuitous ARP) is run at once.
+   */
+  private fireEvents(tsSec: number, tsNsec: number): void {
+    while (this.nextEvent < this.events.length && (tsSec === Infinity || this.eventDue(tsSec, tsNsec))) {
+      const ev = this.events[this.nextEvent++];
+      const ns = Math.round(this.baseNsec + (ev.at % 1) * 1e9);
+      const sec = this.baseSec + Math.floor(ev.at) + Math.floor(ns / 1e9);
+      const nsec = ns % 1e9;
+      for (const d of this.devices) d.runTimers(sec, nsec);
+      const port = findPort(this.devices, `${ev.port.device}:${ev.port.ifd}`);
+      const peer = this.peers.get(`${port.devIndex}/${port.ifd}`);
+      const up = ev.kind === 'link-up';
+      // A link event is the wire's: both its ends see it.
+      for (const p of peer ? [port, peer] : [port]) p.dev.setLink(p.ifd, up, sec, nsec);
+      this.round();
+    }
   }
 
   /** Closes the output pcaps (execute() does it; a replica fed frame by frame calls it at the end). */

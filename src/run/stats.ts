@@ -17,6 +17,11 @@ export interface NodeStats {
 }
 
 export interface DeviceStats {
+  /** The behaviour profile, and the switches set away from its defaults. */
+  profile: string;
+  switches?: Record<string, boolean | number | string>;
+  /** Link transitions of the timeline, by port (ports that had none are left out). */
+  linkTransitions?: Record<string, number>;
   accounting: DeviceRt['graph']['acct'];
   interfaces: Record<string, IflStats>;
   nodes: Record<string, NodeStats>;
@@ -85,7 +90,10 @@ export function deviceStats(dev: DeviceRt): DeviceStats {
     n.counterNames.forEach((c, i) => { if (n.counters[i]) counters[c] = n.counters[i]; });
     nodes[n.name] = { calls: n.calls, packets: n.packets, counters };
   }
-  const s: DeviceStats = { accounting: { ...dev.graph.acct }, interfaces, nodes, drops: dev.graph.dropsByReason() };
+  const s: DeviceStats = { profile: dev.behaviour.profile, accounting: { ...dev.graph.acct }, interfaces, nodes, drops: dev.graph.dropsByReason() };
+  if (dev.behaviour.overridden.length) s.switches = Object.fromEntries(dev.behaviour.overridden.map((o) => [o.name, o.value]));
+  const flaps = ifs.ifds.filter((p) => dev.linkTransitions[p.index] > 0);
+  if (flaps.length) s.linkTransitions = Object.fromEntries(flaps.map((p) => [p.name, dev.linkTransitions[p.index]]));
   if (dev.ipsec) s.ipsec = ipsecStats(dev);
   if (dev.bridge) s.bridge = bridgeStats(dev);
   return s;

@@ -32,6 +32,8 @@ const REPLICA_SCRIPT = import.meta.url.endsWith('.ts')
 
 export interface ParallelOptions extends Omit<RunOptions, 'trace'> {
   workers: number;
+  /** `--profile` specs the replicas apply to the scenario they load. */
+  profiles?: string[];
 }
 
 /** Runs the scenario of `configPath` over the inputs with `workers` replicas; the result has one set of devices, as a one-replica run's. */
@@ -41,6 +43,8 @@ export async function runParallel(configPath: string, base: Run, inputs: RunInpu
   // A bridge domain's MAC learning and flooding would be split over the replicas: not done yet.
   const bridging = base.devices.find((d) => d.bridge !== null);
   if (bridging && n > 1) throw new Error(`--workers ${n}: ${bridging.name} has bridge domains, which run on one replica only for now (use --workers 1)`);
+  // Timeline events change ports' state at input times, which the replicas would each have to see at the same frame.
+  if (base.scenario.timeline?.length && n > 1) throw new Error(`--workers ${n}: the scenario has a timeline, which runs on one replica only for now (use --workers 1)`);
   const ports = inputs.map((i) => findPort(base.devices, i.port));
   const readers: CaptureReader[] = [];
   try {
@@ -53,7 +57,7 @@ export async function runParallel(configPath: string, base: Run, inputs: RunInpu
     const tmp = opts.outDir !== undefined ? join(opts.outDir, `.replicas-${process.pid}`) : undefined;
     const workers = Array.from({ length: n }, (_, index) => {
       const init: ReplicaInit = {
-        index, replicas: n, config: configPath, saRecords: opts.saRecords ? [...opts.saRecords] : undefined,
+        index, replicas: n, config: configPath, profiles: opts.profiles, saRecords: opts.saRecords ? [...opts.saRecords] : undefined,
         ports: ports.map((p) => p.name), inputs: files, inRing: inRings[index].sab, rings, ctrl,
         outDir: tmp !== undefined ? join(tmp, String(index)) : undefined, nanosecond,
       };

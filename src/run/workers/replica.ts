@@ -6,6 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfigFile } from '../../config/scenario.js';
+import { SWITCHES, applyProfiles } from '../../profiles/catalog.js';
+import { parseProfileSpec } from '../../profiles/switch.js';
 import type { EspSaRecord } from '../../config/esp-sa-file.js';
 import { Run } from '../runner.js';
 import { findPort } from '../ports.js';
@@ -16,6 +18,8 @@ import {
 import { snapshotDevice, type DeviceSnapshot } from './snapshot.js';
 
 export interface ReplicaInit {
+  /** `--profile` specs, applied to the loaded scenario as the one-replica run applied them. */
+  profiles?: string[];
   index: number;
   replicas: number;
   config: string;
@@ -64,7 +68,9 @@ function replicaMain(init: ReplicaInit): ReplicaResult {
   const ctrl = new Int32Array(init.ctrl);
   const outRings = init.rings[me].map((s) => (s ? new Ring(s) : null));
   const inRings = init.rings.map((row) => (row[me] ? new Ring(row[me]!) : null)).filter((r): r is Ring => r !== null);
-  const run = new Run(loadConfigFile(init.config), { outDir: init.outDir, saRecords: init.saRecords });
+  const scenario = loadConfigFile(init.config);
+  applyProfiles(scenario.devices, (init.profiles ?? []).map((p) => parseProfileSpec(p, SWITCHES)));
+  const run = new Run(scenario, { outDir: init.outDir, saRecords: init.saRecords });
   run.nanosecondOutput = init.nanosecond;
   const mail = new Mailbox(me, n, outRings, ctrl, run.devices.length);
   const owners = run.devices.map((dev) => ownersOf(dev, n));
