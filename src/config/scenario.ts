@@ -1,6 +1,6 @@
 // YAML scenario (several devices and the links between them) → Scenario,
 // and loadConfigFile, which takes either a scenario or one Junos file.
-// The format is described in SCENARIO.md.
+// The format is described in docs/configuration.md.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
