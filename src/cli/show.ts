@@ -1,4 +1,5 @@
 import type { DeviceRt } from '../device/device.js';
+import { PORT_UP } from '../device/interfaces.js';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
 import { formatPrefix, parsePrefix, type Route } from '../l3/table.js';
 import { ipsecSas, ipsecStatistics } from './show-ipsec.js';
@@ -46,12 +47,13 @@ function interfacesTerse(dev: DeviceRt): string {
   const lines = ['Interface               Admin Link Proto    Local                 Remote'];
   for (const ifd of dev.ifs.ifds) {
     const up = ifd.disabled ? 'down' : 'up';
-    lines.push(`${ifd.name.padEnd(24)}${up.padEnd(6)}${up}`);
+    const link = ifd.down === PORT_UP ? 'up' : 'down';
+    lines.push(`${ifd.name.padEnd(24)}${up.padEnd(6)}${link}`);
     for (const i of ifd.ifls) {
       const rt = dev.ifs.ifls[i];
       const addrs = addressesOf(dev, i);
       const first = addrs[0];
-      lines.push(`${rt.name.padEnd(24)}${up.padEnd(6)}${up.padEnd(5)}${(first?.proto ?? '').padEnd(9)}${first?.local ?? ''}`);
+      lines.push(`${rt.name.padEnd(24)}${up.padEnd(6)}${link.padEnd(5)}${(first?.proto ?? '').padEnd(9)}${first?.local ?? ''}`);
       for (const a of addrs.slice(1)) lines.push(`${''.padEnd(35)}${a.proto.padEnd(9)}${a.local}`);
     }
   }
@@ -101,7 +103,7 @@ function interfaceExtensive(dev: DeviceRt, name: string): string {
     const ifd = ifs.ifds[ifdIndex];
     let rb = 0, tb = 0, rp = 0, tp = 0;
     for (const i of ifd.ifls) { rb += ifs.rxBytes[i]; tb += ifs.txBytes[i]; rp += ifs.rxPackets[i]; tp += ifs.txPackets[i]; }
-    lines.push(`Physical interface: ${ifd.name}, ${ifd.disabled ? 'Administratively down' : 'Enabled'}, Physical link is ${ifd.disabled ? 'Down' : 'Up'}`);
+    lines.push(`Physical interface: ${ifd.name}, ${ifd.disabled ? 'Administratively down' : 'Enabled'}, Physical link is ${ifd.down === PORT_UP ? 'Up' : 'Down'}`);
     lines.push(`  Link-level type: Ethernet, MTU: ${ifd.mtu}`);
     lines.push(`  Current address: ${formatMac(ifd.mac, 0)}, Hardware address: ${formatMac(ifd.mac, 0)}`);
     lines.push('  Traffic statistics:');

@@ -4,6 +4,7 @@ import { loadScenarioText } from '../config/scenario.js';
 import { arpFrame, ping4 } from '../craft/craft.js';
 import { runFrames, type TimedFrame } from '../craft/frames-run.js';
 import { derivedMac } from '../device/mac.js';
+import { show } from '../cli/show.js';
 
 // Two routers on a link, each with a host port: R1 et-0/0/0 (10.0.1.0/24) —
 // et-0/0/1 10.0.0.0/31 — R2 et-0/0/1, R2 et-0/0/0 (10.0.2.0/24).
@@ -42,6 +43,15 @@ describe('timeline', () => {
     expect(r.stats.devices.R1.linkTransitions).toEqual({ 'et-0/0/1': 2 });
     expect(r.stats.devices.R2.linkTransitions).toEqual({ 'et-0/0/1': 2 });
     expect(r.stats.balanced).toBe(true);
+  });
+
+  it('show interfaces tells a port whose link is down: admin up, link down', () => {
+    const s = loadScenarioText(scenario([{ at: 0.2, up: false, port: 0 }]), 's.yaml');
+    const r = runFrames(s, { 'R1:et-0/0/0': [{ t: T, frame: toR2(1) }] });
+    const r1 = r.devices.find((d) => d.name === 'R1')!;
+    const terse = show(r1, 'interfaces terse').split('\n');
+    expect(terse.filter((l) => l.startsWith('et-0/0/0'))).toEqual(['et-0/0/0                up    down', 'et-0/0/0.0              up    down inet     10.0.1.1/24']);
+    expect(show(r1, 'interfaces et-0/0/0 extensive').split('\n')[0]).toBe('Physical interface: et-0/0/0, Enabled, Physical link is Down');
   });
 
   it('no sequence of link events and traffic makes the run throw or lose count', () => {
