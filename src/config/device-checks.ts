@@ -16,6 +16,7 @@ import {
 import { checkSecurity } from './security-checks.js';
 import { checkMpls } from './mpls-checks.js';
 import { checkL2 } from './l2-checks.js';
+import { checkLag, checkSflow } from './lag-checks.js';
 
 export interface Problem {
   loc?: SourceLoc;
@@ -116,6 +117,8 @@ export function finishDevice(device: Device, placements: Placement[], locs: Fiel
   }
   checkSecurity(device, ifls, locs, problems);
   checkMpls(device, ifls, locs, problems);
+  checkLag(device, locs, problems);
+  checkSflow(device, problems);
   return device;
 }
 

@@ -19,12 +19,25 @@ import { ROUTING_OPTIONS_HANDLERS, routingInstances } from './junos-routing.js';
 import { FieldLocs, finishDevice } from './device-checks.js';
 import { security, services } from './junos-security.js';
 import { protocols } from './junos-mpls.js';
+import { chassis } from './junos-lag.js';
+
+/** `system arp { aging-timer MINUTES; }` (Junos: 1 through 240 minutes, default 20). */
+const SYSTEM_ARP_HANDLERS: HandlerTable<Device> = {
+  'aging-timer': (n, device, ctx, p) => {
+    const text = single(ctx, n, p, 'minutes');
+    if (text === undefined) return;
+    const m = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(m >= 1 && m <= 240)) ctx.problems.push({ loc: n.wordLocs[1] ?? n.loc, message: `arp aging-timer '${text}' is not 1..240 minutes` });
+    else device.arpAgingSec = m * 60;
+  },
+};
 
 export const SYSTEM_HANDLERS: HandlerTable<Device> = {
   'host-name': (n, device, ctx, p) => {
     const name = single(ctx, n, p, 'host name');
     if (name !== undefined) device.name = name;
   },
+  arp: (n, device, ctx, p) => dispatch(SYSTEM_ARP_HANDLERS, n, device, ctx, [...p, ...n.words]),
 };
 
 export const TOP_HANDLERS: HandlerTable<Device> = {
@@ -36,7 +49,8 @@ export const TOP_HANDLERS: HandlerTable<Device> = {
   security, // inline IPsec: junos-security.ts
   services,
   groups: () => {}, // applied by the parser
-  protocols, // mpls modelled (junos-mpls.ts), the others reported by name
+  protocols, // mpls modelled (junos-mpls.ts), sflow (junos-sflow.ts), the others reported by name
+  chassis, // aggregated-devices (junos-lag.ts), the rest reported as "chassis"
   // Top-level statements without a handler are reported by their keyword alone.
 };
 

@@ -5,6 +5,8 @@ import type { ConfNode } from './junos-tree.js';
 import { dispatch, error, flag, ignore, single, word, wordLoc, type BuildContext, type HandlerTable } from './junos-build.js';
 import { familyMpls, tunnel } from './junos-mpls.js';
 import { VIRTUAL_GATEWAY_IFL_HANDLERS, virtualGatewayAddress } from './junos-l2.js';
+import { vrrpGroup } from './vrrp-config.js';
+import { LAG_IFD_HANDLERS } from './junos-lag.js';
 import {
   FAMILY_MTU_MIN,
   MEDIA_MTU_MAX,
@@ -92,6 +94,8 @@ export const ADDRESS_HANDLERS: HandlerTable<AddressTarget> = {
   arp: neighbor,
   ndp: neighbor,
   'virtual-gateway-address': virtualGatewayAddress,
+  'vrrp-group': vrrpGroup, // vrrp-config.ts
+  'vrrp-inet6-group': vrrpGroup,
 };
 
 function address(node: ConfNode, t: FamilyTarget, ctx: BuildContext, path: string[]): void {
@@ -121,6 +125,14 @@ export const FAMILY_HANDLERS: HandlerTable<FamilyTarget> = {
     }
   },
 };
+
+/** `proxy-arp [restricted | unrestricted];` — bare, it is unrestricted (Junos: "automatically enabled in unrestricted mode"). */
+function proxyArp(n: ConfNode, ifl: Ifl, ctx: BuildContext, p: string[]): void {
+  const mode = n.words[1] ?? 'unrestricted';
+  if (mode !== 'restricted' && mode !== 'unrestricted') error(ctx, wordLoc(n, 1), `proxy-arp '${mode}' is not restricted or unrestricted`);
+  else ifl.proxyArp = mode;
+  if (n.words.length > 2 || n.children.length) ignore(ctx, n, p);
+}
 
 export const IFL_HANDLERS: HandlerTable<Ifl> = {
   description: (n, ifl, ctx, p) => {
@@ -154,6 +166,7 @@ export const IFL_HANDLERS: HandlerTable<Ifl> = {
     ctx.locs.set(ifl, 'serviceDomain', wordLoc(n, 1));
   },
   tunnel,
+  'proxy-arp': proxyArp,
   ...VIRTUAL_GATEWAY_IFL_HANDLERS, // irb units (junos-l2.ts)
   family: (n, ifl, ctx, p) => {
     const f = n.words[1];
@@ -249,6 +262,7 @@ export const IFD_HANDLERS: HandlerTable<Ifd> = {
   'vlan-tagging': tagging('vlan-tagging'),
   'flexible-vlan-tagging': tagging('flexible-vlan-tagging'),
   'stacked-vlan-tagging': tagging('stacked-vlan-tagging'),
+  ...LAG_IFD_HANDLERS, // 802.3ad membership, aggregated-ether-options (junos-lag.ts)
 };
 
 /** `interfaces { NAME { ... } }` */

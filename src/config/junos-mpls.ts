@@ -15,11 +15,13 @@
 // mpls-checks.ts. Statements not modelled (`key`, `bandwidth`, `bypass`,
 // `lsp-next-hop`, ...) are listed as ignored.
 
+import { sflow } from './junos-sflow.js';
 import type { GreTunnel, LspNextHop, MplsConfig, StaticLsp, StaticLspTransit } from './model.js';
 import type { ConfNode } from './junos-tree.js';
 import { dispatch, error, flag, ignore, single, word, wordLoc, type BuildContext, type HandlerTable, type StatementHandler } from './junos-build.js';
 import { iflName } from './device-checks.js';
 import { bgpEvpnPeers } from './junos-bgp-evpn.js';
+import { protocolsVrrp } from './vrrp-config.js';
 import { parseIntIn, parseIp } from './values.js';
 import type { Ifl } from './model.js';
 
@@ -206,6 +208,14 @@ export function protocols(node: ConfNode, _d: unknown, ctx: BuildContext, path: 
   if (node.children.length === 0) return ignore(ctx, node, path);
   for (const c of node.children) {
     if (c.words[0] === 'bgp' && !c.inactive) bgpEvpnPeers(c, ctx);
+    if (c.words[0] === 'sflow' && !c.inactive) {
+      sflow(c, ctx, here);
+      continue;
+    }
+    if (c.words[0] === 'vrrp' && !c.inactive) {
+      protocolsVrrp(c, ctx, here); // vrrp-config.ts
+      continue;
+    }
     if (c.words[0] !== 'mpls') {
       ignore(ctx, c, here, c.words.slice(0, 1));
       continue;

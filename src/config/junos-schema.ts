@@ -53,9 +53,30 @@ const ADDRESS: SchemaNode = {
     preferred: R,
     broadcast: V,
     destination: V,
-    'vrrp-group': A1(),
-    'vrrp-inet6-group': A1(),
+    'vrrp-group': A1(() => VRRP_GROUP),
+    'vrrp-inet6-group': A1(() => VRRP_GROUP),
     'virtual-gateway-address': V,
+  },
+};
+
+// VRRP groups on an address (see vrrp-config.ts); `track` and authentication are accepted, not emulated.
+const VRRP_GROUP: SchemaNode = {
+  kw: {
+    'virtual-address': R,
+    'virtual-inet6-address': R,
+    'virtual-link-local-address': V,
+    priority: V,
+    preempt: C({ kw: { 'hold-time': V } }),
+    'no-preempt': R,
+    'accept-data': R,
+    'no-accept-data': R,
+    'advertise-interval': V,
+    'inet6-advertise-interval': V,
+    'fast-interval': V,
+    'advertisements-threshold': V,
+    'authentication-type': V,
+    'authentication-key': V,
+    track: C({ kw: { interface: A1(), route: A1(), 'priority-hold-time': V } }),
   },
 };
 
@@ -189,6 +210,20 @@ const BRIDGE_DOMAIN: SchemaNode = {
   },
 };
 
+// sFlow (see junos-sflow.ts): `sample-rate N` or `sample-rate { ingress N; egress M; }`.
+const SFLOW_RATE: KwEntry = C({ kw: { ingress: V, egress: V } });
+const SFLOW: SchemaNode = {
+  kw: {
+    disable: R,
+    'agent-id': V,
+    'source-ip': V,
+    collector: A1({ kw: { 'udp-port': V } }),
+    interfaces: A1({ kw: { 'polling-interval': V, 'sample-rate': SFLOW_RATE, disable: R } }),
+    'polling-interval': V,
+    'sample-rate': SFLOW_RATE,
+  },
+};
+
 const PROTOCOLS: SchemaNode = {
   kw: {
     bgp: C({
@@ -218,7 +253,9 @@ const PROTOCOLS: SchemaNode = {
       },
     }),
     evpn: C(EVPN),
+    vrrp: C({ kw: { 'version-3': R, 'startup-silent-period': V, 'delegate-processing': R, traceoptions: C({}) } }),
     'router-advertisement': C({ kw: { interface: A1() } }),
+    sflow: C(SFLOW),
   },
 };
 
@@ -333,7 +370,7 @@ export const ROOT_SCHEMA: SchemaNode = {
   kw: {
     version: V,
     groups: C({ named: () => ROOT_SCHEMA }),
-    system: C({ kw: { 'host-name': V, 'domain-name': V, login: C({ kw: { user: A1() } }) } }),
+    system: C({ kw: { 'host-name': V, 'domain-name': V, login: C({ kw: { user: A1() } }), arp: C({ kw: { 'aging-timer': V } }) } }),
     chassis: C({}),
     interfaces: C({ kw: { 'interface-range': A1(), traceoptions: C({}) }, named: IFD }),
     'routing-options': C(ROUTING_OPTIONS),

@@ -67,6 +67,37 @@ export interface Ifl {
   bridged?: boolean;
   /** On an irb unit: the anycast gateway (`virtual-gateway-address` on its addresses, the MACs and accept-data). */
   virtualGateway?: VirtualGateway;
+  /** Junos `proxy-arp [restricted|unrestricted]` on the unit, YAML `proxy-arp:`; absent: the profile's switch proxy-arp. */
+  proxyArp?: 'off' | 'restricted' | 'unrestricted';
+  /** VRRP groups on the unit's addresses (`vrrp-group` / `vrrp-inet6-group`), in configuration order. */
+  vrrp?: VrrpGroup[];
+  loc?: SourceLoc;
+}
+
+/**
+ * A VRRP group (RFC 3768 / 5798) on one of an IFL's addresses: Junos
+ * `family inet address A/L { vrrp-group G { ... } }` or
+ * `family inet6 address A/L { vrrp-inet6-group G { ... } }`.
+ */
+export interface VrrpGroup {
+  family: Family;
+  /** The group (VRID), 0..255 as Junos takes it: the virtual MAC's last byte. */
+  group: number;
+  /** The interface address (no length) the group is configured under, and its prefix length. */
+  address: string;
+  prefixLength: number;
+  /** `virtual-address` / `virtual-inet6-address`: one or more, in the address's subnet. */
+  virtualAddresses: string[];
+  /** inet6 `virtual-link-local-address` (default: fe80::200:5eff:fe00:2NN, the virtual MAC's EUI-64). */
+  virtualLinkLocal?: string;
+  /** `priority N` (1..255, default 100); 255 is the address owner's (a virtual address equal to the interface address). */
+  priority?: number;
+  /** False with `no-preempt` (default: preempt). */
+  preempt: boolean;
+  /** `accept-data`: a master that is not the owner answers packets to the virtual addresses (default: no-accept-data). */
+  acceptData: boolean;
+  /** Advertisement interval in ms: `advertise-interval S` (inet), `inet6-advertise-interval MS`, `fast-interval MS`; default 1000. */
+  advertiseIntervalMs?: number;
   loc?: SourceLoc;
 }
 
@@ -102,6 +133,34 @@ export interface Ifd {
   encapsulation?: string;
   disabled: boolean;
   units: Ifl[];
+  /** Link aggregation member (`gigether-options { 802.3ad ae0; }`, YAML `lag: ae0`): the bundle this port belongs to (src/l2/lag.ts). */
+  lag?: string;
+  /** On an aeN bundle: `aggregated-ether-options { lacp ...; minimum-links N; }`. */
+  aggregatedEther?: AggregatedEther;
+  loc?: SourceLoc;
+}
+
+/** `aggregated-ether-options` of a bundle. LACP is accepted, not spoken: members are in the bundle while their link is up. */
+export interface AggregatedEther {
+  lacp?: 'active' | 'passive';
+  /** Members that must be up for the bundle to be up (Junos default 1). */
+  minimumLinks?: number;
+  loc?: SourceLoc;
+}
+
+/** `protocols sflow { ... }` (src/nodes/sflow.ts): ingress packet sampling exported as sFlow v5 datagrams. */
+export interface SflowConfig {
+  /** `agent-id A`: the agent address in each datagram. */
+  agentId?: string;
+  /** `source-ip A`: the datagrams' IPv4 source. */
+  sourceIp?: string;
+  collectors: { address: string; udpPort: number; loc?: SourceLoc }[];
+  /** `sample-rate { ingress N; }` (or `sample-rate N`): 1 in N packets taken in on each listed port. */
+  sampleRateIngress?: number;
+  /** `polling-interval S` (accepted; counter samples are not sent). */
+  pollingInterval?: number;
+  /** `interfaces X { sample-rate { ingress N; } }`: the ports sampled (IFD names; a unit name means its port). */
+  interfaces: { port: string; sampleRateIngress?: number; loc?: SourceLoc }[];
   loc?: SourceLoc;
 }
 
@@ -406,6 +465,8 @@ export interface Device {
   switches?: SwitchSetting[];
   routerId?: string;
   autonomousSystem?: number;
+  /** Junos `system arp aging-timer MINUTES`, in seconds: overrides the profile's switch arp-cache-timeout. */
+  arpAgingSec?: number;
   ifds: Ifd[];
   /** instances[0] is always the default instance, "master". */
   instances: RoutingInstance[];
@@ -425,6 +486,16 @@ export interface Device {
   evpnPeers: { address: string; loc?: SourceLoc }[];
   /** EVPN routes given in the scenario (`evpn:` of a device): received as if from BGP. */
   evpnRoutes: EvpnRoute[];
+  /** Internet-exchange edge rules by port (scenario `edge:`; src/nodes/edge.ts). */
+  edge?: EdgePort[];
+  /** AMS-IX style ARP sponges, one per bridge domain (scenario `arp-sponge:`; src/l2/sponge.ts). */
+  arpSponges?: ArpSpongeConfig[];
+  /** `protocols vrrp { version-3; }`: IPv4 groups speak VRRPv3 (RFC 5798) instead of VRRPv2 (RFC 3768); IPv6 groups always do. */
+  vrrpVersion3?: boolean;
+  /** `protocols sflow` / YAML `sflow:`. */
+  sflow?: SflowConfig;
+  /** `chassis aggregated-devices ethernet device-count N`: aeN bundles allowed are ae0..ae(N-1). */
+  aggregatedDevices?: { count: number; loc?: SourceLoc };
   /** The file the device came from, if any. */
   source?: string;
 }
@@ -458,6 +529,54 @@ export interface TimelineEvent {
   at: number;
   kind: 'link-down' | 'link-up';
   port: PortRef;
+  loc?: SourceLoc;
+}
+
+/**
+ * The rules an Internet exchange enforces on a member's port (scenario
+ * `edge:`): what it may send into the peering LAN. Defaults are filled in by
+ * the front end (src/config/scenario-edge.ts).
+ */
+export interface EdgePort {
+  /** The IFD (every unit of it bridged). */
+  ifd: string;
+  /** MAC allow-list (L2 ACL): source MACs the port may send from, as configured. */
+  macs: string[];
+  /** Most source MACs the port may send from: the listed ones, then the first others seen (locked once seen). */
+  macLimit: number;
+  /** Ethertypes allowed (after any VLAN tags); 802.2 LLC/SNAP frames never are. */
+  ethertypes: number[];
+  /** Largest Ethernet payload (the frame without its header and tags) taken in. */
+  maxPayload: number;
+  /** In quarantine: the port's units bridge in this domain instead of the one that lists them. */
+  quarantine?: string;
+  /** Flap dampening: more than `transitions` link transitions within `windowSec` disables the port for `holdDownSec`; null: off. */
+  dampening: { transitions: number; windowSec: number; holdDownSec: number } | null;
+  loc?: SourceLoc;
+}
+
+/**
+ * An ARP sponge on a bridge domain (AMS-IX arpsponge): ARP requests for an
+ * address that go unanswered at a high enough rate get the address sponged,
+ * answered with the sponge's MAC, until the address shows life.
+ */
+export interface ArpSpongeConfig {
+  /** The bridge domain it listens in. */
+  domain: string;
+  /** Addresses sponged (arpsponge's NETPREFIX/LEN): "A.B.C.D/L"; none: any. */
+  network?: string;
+  /** The sponge's MAC (default: derived from the device name). */
+  mac?: string;
+  /** Requests remembered per address; the rate is over them and nothing is sponged before the queue is full. */
+  queueDepth: number;
+  /** Requests per minute (averaged over the queue) at or above which the address goes pending. */
+  rate: number;
+  /** Seconds an address stays pending, with no sign of life, before it is sponged. */
+  pendingSec: number;
+  /** Seconds after the sponge's first frame during which it only learns. */
+  learnSec: number;
+  /** Requests per second from one source above which its requests are thinned out of a full queue (0: off). */
+  floodProtection: number;
   loc?: SourceLoc;
 }
 

@@ -20,10 +20,12 @@ import {
   isRouteDistinguisher,
 } from './values.js';
 import { L2_INSTANCE_KEYS, checkYamlVirtualGateway, yamlL2Instance, yamlVirtualGateway } from './scenario-l2.js';
+import { LAG_IFD_KEYS, yamlLagKey, yamlSflow } from './scenario-lag.js';
+import { yamlVrrp } from './vrrp-config.js';
 
-export const DEVICE_MODEL_KEYS = ['profile', 'router-id', 'autonomous-system', 'interfaces', 'routes', 'routing-instances'] as const;
-const UNIT_KEYS = ['description', 'vlan-id', 'vlan-tags', 'encapsulation', 'inet', 'inet6', 'inet-mtu', 'inet6-mtu', 'arp', 'ndp', 'virtual-gateway'];
-const IFD_KEYS = ['mac', 'mtu', 'description', 'vlan-tagging', 'encapsulation', 'disable', 'units'];
+export const DEVICE_MODEL_KEYS = ['profile', 'router-id', 'autonomous-system', 'interfaces', 'routes', 'routing-instances', 'vrrp-version', 'sflow'] as const;
+const UNIT_KEYS = ['description', 'vlan-id', 'vlan-tags', 'encapsulation', 'inet', 'inet6', 'inet-mtu', 'inet6-mtu', 'arp', 'ndp', 'virtual-gateway', 'proxy-arp', 'vrrp'];
+const IFD_KEYS = ['mac', 'mtu', 'description', 'vlan-tagging', 'encapsulation', 'disable', 'units', ...LAG_IFD_KEYS];
 const ROUTE_KEYS = ['prefix', 'next-hop', 'interface', 'discard', 'reject', 'next-table', 'preference'];
 const INSTANCE_KEYS = ['type', 'interfaces', 'routes', 'route-distinguisher', 'vrf-target', ...L2_INSTANCE_KEYS];
 const INSTANCE_TYPES = ['vrf', 'virtual-router', 'forwarding', 'mac-vrf', 'virtual-switch'];
@@ -76,6 +78,12 @@ function unitBody(c: Ctx, ifd: Ifd, ifl: Ifl, entries: ReturnType<YamlReader['ma
       case 'virtual-gateway':
         yamlVirtualGateway(c, ifl, value, y.loc(keyNode));
         break;
+      case 'proxy-arp': {
+        const mode = y.str(value, what, y.loc(keyNode));
+        if (mode === 'off' || mode === 'restricted' || mode === 'unrestricted') ifl.proxyArp = mode;
+        else if (mode !== undefined) y.error(value, `${what}: expected off, restricted or unrestricted, not '${mode}'`);
+        break;
+      }
       case 'inet-mtu':
       case 'inet6-mtu': {
         const f: Family = key === 'inet-mtu' ? 'inet' : 'inet6';
@@ -100,6 +108,9 @@ function unitBody(c: Ctx, ifd: Ifd, ifl: Ifl, entries: ReturnType<YamlReader['ma
     }
   }
   checkYamlVirtualGateway(c, ifl);
+  // After the loop: a group is placed under the unit's address whose subnet holds its virtual address.
+  const vrrp = entries.find((e) => e.key === 'vrrp');
+  if (vrrp) yamlVrrp(y, ifl, vrrp.value, y.loc(vrrp.keyNode));
   void ifd;
 }
 
@@ -123,7 +134,8 @@ function ifdOf(c: Ctx, name: string, keyNode: Node, value: Node | null): Ifd {
       if (t === true) ifd.vlanTagging = 'vlan-tagging';
       else if (TAGGING.includes(t as (typeof TAGGING)[number])) ifd.vlanTagging = t as Ifd['vlanTagging'];
       else if (t !== false) y.error(v, `${what}: expected true, ${TAGGING.join(', ')}`, y.loc(k));
-    } else if (key === 'units') {
+    } else if (LAG_IFD_KEYS.includes(key)) yamlLagKey(c, ifd, key, k, v);
+    else if (key === 'units') {
       for (const u of y.map(v, `${name} units`, undefined, y.loc(k))) {
         const n = Number(u.key);
         if (!/^\d+$/.test(u.key) || n > UNIT_MAX) {
@@ -216,9 +228,11 @@ export function yamlDevice(y: YamlReader, name: string, entries: ReturnType<Yaml
       if (t !== undefined && parseIpv4(t) === undefined) y.error(value, `router-id '${t}' is not an IPv4 address`);
       else device.routerId = t;
     } else if (key === 'autonomous-system') device.autonomousSystem = y.int(value, key, 1, 0xffffffff, kloc);
+    else if (key === 'vrrp-version') device.vrrpVersion3 = y.int(value, 'vrrp-version (2 or 3)', 2, 3, kloc) === 3;
     else if (key === 'interfaces') {
       for (const i of y.map(value, `${name} interfaces`, undefined, kloc)) device.ifds.push(ifdOf(c, i.key, i.keyNode, i.value));
     } else if (key === 'routes') routes(c, value, master, kloc);
+    else if (key === 'sflow') device.sflow = yamlSflow(c, value, kloc);
     else if (key === 'routing-instances') {
       for (const i of y.map(value, `${name} routing-instances`, undefined, kloc)) {
         const e = new Map(y.map(i.value, `routing instance ${i.key}`, INSTANCE_KEYS, y.loc(i.keyNode)).map((x) => [x.key, x]));
