@@ -1,4 +1,5 @@
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
+import { ADJ_INCOMPLETE, type AdjacencyTable } from './adjacency.js';
 
 /** A packet held while its next hop is resolved (L3 bytes only: the L2 header is written on release). */
 export interface HeldPacket {
@@ -84,4 +85,57 @@ function key6(ifl: number, ip: Uint8Array, off: number): string {
   let s = `${ifl}/`;
   for (let i = 0; i < 16; i++) s += ip[off + i].toString(16).padStart(2, '0');
   return s;
+}
+
+/**
+ * A learned entry back to incomplete (aged out): its adjacencies (IP and
+ * MPLS) stop rewriting, so the next packet to it is held and ARP / ND asks
+ * again. Its host route stays, pointing at the now incomplete adjacency.
+ */
+export function forgetNeighbor(n: Neighbor, adjs: AdjacencyTable): void {
+  n.mac = null;
+  n.state = 'incomplete';
+  n.requests = 0;
+  for (const k of [n.adj, n.mplsAdj]) {
+    if (k < 0) continue;
+    adjs.all[k].kind = ADJ_INCOMPLETE;
+    adjs.all[k].rewrite = new Uint8Array(0);
+  }
+}
+
+/**
+ * Ages the dynamic entries of one family: an entry not confirmed for
+ * `timeoutSec` of input time is handed to `expire`. Run before each vector,
+ * it costs one comparison until the earliest entry can be due; only then is
+ * the table walked (once for every entry due by then), and the next due time
+ * taken from what remains. Static entries never age.
+ */
+export class NeighborAging {
+  /** Input time (s) before which nothing can be due; 0: walk at the first run. */
+  private nextSec = 0;
+
+  constructor(
+    private readonly table: NeighborTable,
+    private readonly family: 4 | 6,
+    readonly timeoutSec: number,
+    private readonly expire: (n: Neighbor) => void,
+  ) {}
+
+  /** Expires what is due at input time `nowSec`; returns how many. */
+  run(nowSec: number): number {
+    if (nowSec < this.nextSec) return 0;
+    // An entry learned from now on is due no earlier than now + timeout.
+    let next = nowSec + this.timeoutSec;
+    let aged = 0;
+    for (const n of this.table.all) {
+      if (n.family !== this.family || n.state !== 'reachable') continue;
+      const due = n.updatedSec + this.timeoutSec;
+      if (due <= nowSec) {
+        this.expire(n);
+        aged++;
+      } else if (due < next) next = due;
+    }
+    this.nextSec = next;
+    return aged;
+  }
 }

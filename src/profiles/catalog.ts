@@ -2,8 +2,9 @@
 
 import { Behaviour, type ProfileName, type ProfileSpec, type SwitchDef, type SwitchSetting } from './switch.js';
 import { BRIDGING_SWITCHES } from './bridging.js';
+import { ARP_SWITCHES } from './arp.js';
 
-export const SWITCHES: readonly SwitchDef[] = [...BRIDGING_SWITCHES];
+export const SWITCHES: readonly SwitchDef[] = [...BRIDGING_SWITCHES, ...ARP_SWITCHES];
 
 /** A device's behaviour: its profile's defaults, then its settings in order (scenario first, command line last). */
 export function behaviourOf(profile: ProfileName, settings: readonly SwitchSetting[] = []): Behaviour {
