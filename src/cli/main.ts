@@ -6,6 +6,7 @@ import { espCommand, ESP_HELP } from './esp.js';
 import { testCommand, TEST_HELP } from './test.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
 import { profilesCommand, PROFILES_HELP } from './profiles.js';
+import { compareCommand, COMPARE_HELP } from './compare.js';
 
 const HELP = `triode — a router's forwarding engine, pcap in, pcap out
 
@@ -20,6 +21,8 @@ Commands:
           case, the differing packets decoded and traced, JUnit XML, --update
   profiles the behaviour switches of the vendor profiles (ios, nxos, junos, linux,
           linux-frr), their defaults and the evidence for each
+  compare run the same input under several profiles and show, packet by packet,
+          where the outputs differ and why; counters side by side, HTML report
   bench   throughput of forwarding and inline IPsec against in-run ceilings:
           table, JSON, HTML report, CI performance gates (--gate)
   help    this text; "triode <command> --help" for a command's options`;
@@ -31,6 +34,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<numbe
   test: { run: testCommand, help: TEST_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
   profiles: { run: profilesCommand, help: PROFILES_HELP },
+  compare: { run: compareCommand, help: COMPARE_HELP },
 };
 
 /** The `triode` command. Returns the exit status; bad input gives a one-line reason (a list for configurations). */

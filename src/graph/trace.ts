@@ -20,6 +20,8 @@ export interface PacketTrace {
   steps: TraceStep[];
   /** How it ended: "out ae0.0", "dropped: ip4_ttl_expired", "consumed". */
   fates: string[];
+  /** Per fate, the number of steps recorded when it came: steps[fateAt[k] - 1] is the node that decided fate k. */
+  fateAt: number[];
 }
 
 /** Bytes of the packet kept per step: enough for every header a decode shows. */
@@ -33,7 +35,7 @@ export class TraceBuffer {
   start(origin: string, tsSec: number, tsNsec: number): number {
     if (this.traces.length >= this.budget) return -1;
     const id = this.traces.length;
-    this.traces.push({ id, origin, tsSec, tsNsec, steps: [], fates: [] });
+    this.traces.push({ id, origin, tsSec, tsNsec, steps: [], fates: [], fateAt: [] });
     return id;
   }
 
@@ -50,6 +52,8 @@ export class TraceBuffer {
   }
 
   fate(id: number, text: string): void {
-    this.traces[id].fates.push(text);
+    const t = this.traces[id];
+    t.fates.push(text);
+    t.fateAt.push(t.steps.length);
   }
 }
