@@ -11,6 +11,7 @@ import { YamlReader } from './yaml-reader.js';
 import { DEVICE_MODEL_KEYS, yamlDevice } from './scenario-device.js';
 import { yamlEvpnRoutes } from './scenario-l2.js';
 import { yamlSwitches, yamlTimeline } from './scenario-timeline.js';
+import { yamlArpSponges, yamlEdge } from './scenario-edge.js';
 import { PROFILES } from '../profiles/switch.js';
 
 /** Behaviour profiles a device may name (src/profiles). */
@@ -18,8 +19,8 @@ export const KNOWN_PROFILES: readonly string[] = PROFILES;
 
 const TOP_KEYS = ['devices', 'links', 'timeline'];
 /** Keys a device may have whatever describes it (`config`, `junos` or the model keys). */
-const ANY_DEVICE_KEYS = ['profile', 'evpn', 'switches'];
-const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS, 'evpn', 'switches'];
+const ANY_DEVICE_KEYS = ['profile', 'evpn', 'switches', 'edge', 'arp-sponge'];
+const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS, 'evpn', 'switches', 'edge', 'arp-sponge'];
 
 function sortProblems(problems: { loc?: SourceLoc; message: string }[]): ConfigError {
   const key = (l?: SourceLoc): string => (l ? `${l.file}\u0000${String(l.line).padStart(8, '0')}:${String(l.col).padStart(6, '0')}` : '');
@@ -80,6 +81,11 @@ function device(y: YamlReader, name: string, keyNode: Node, value: Node | null):
   const switches = get('switches');
   const settings = switches ? yamlSwitches(y, switches.value, name, y.loc(switches.keyNode)) : [];
   if (d && switches) d.switches = settings;
+  // Internet-exchange edge rules and ARP sponges (scenario-edge.ts), checked against the device built above.
+  const edge = get('edge');
+  if (d && edge) d.edge = yamlEdge(y, edge.value, d, y.loc(edge.keyNode));
+  const sponge = get('arp-sponge');
+  if (d && sponge) d.arpSponges = yamlArpSponges(y, sponge.value, d, y.loc(sponge.keyNode));
   return d;
 }
 

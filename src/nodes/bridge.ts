@@ -6,6 +6,7 @@ import { LEARN_MOVE, LEARN_NEW, LEARN_REFRESH, LEARN_STATIC, MAC_PORT_MAX, MAC_R
 import { formatIpv4, formatIpv6, formatMac, readU32 } from '../packet/addr.js';
 import { samePrefix6 } from '../device/interfaces.js';
 import { Suppression, SUPPRESS_REPLIED, SUPPRESS_TO_IRB } from './suppress.js';
+import { ArpSponge } from '../l2/sponge.js';
 
 const NEXT_OUTPUT = 0;
 const NEXT_FLOOD = 1;
@@ -34,14 +35,24 @@ export class BridgeInput extends GraphNode {
   readonly name = 'bridge-input';
   readonly nextNames = ['l2-output', 'l2-flood', 'vxlan-encap', 'irb-input'];
   override readonly errorNames = ['l2_bad_source_mac', 'l2_same_interface', 'vxlan_split_horizon'];
-  override readonly counterNames = ['mac_learned', 'mac_moved', 'mac_learn_refused', 'unknown_unicast_flooded', ...Suppression.COUNTERS];
+  override readonly counterNames = ['mac_learned', 'mac_moved', 'mac_learn_refused', 'unknown_unicast_flooded', ...ArpSponge.COUNTERS, ...Suppression.COUNTERS];
   private readonly br: Bridge;
   private readonly suppression: Suppression;
+  /** ARP sponges by domain (l2/sponge.ts); null: none on the device. */
+  readonly sponges: (ArpSponge | null)[] | null = null;
 
   constructor(private readonly dev: DeviceRt) {
     super();
     this.br = dev.bridge!;
     this.suppression = new Suppression(dev, this);
+    if (dev.model.arpSponges?.length) {
+      const sponges: (ArpSponge | null)[] = this.br.domains.map(() => null);
+      for (const c of dev.model.arpSponges) {
+        const bd = this.br.domains.findIndex((d) => d.name === c.domain);
+        if (bd >= 0) sponges[bd] = new ArpSponge(dev, c, bd, this);
+      }
+      this.sponges = sponges;
+    }
   }
 
   // Scratch of the vector lookup (grown to the largest vector seen, never per packet).
@@ -85,6 +96,14 @@ export class BridgeInput extends GraphNode {
           if (r !== LEARN_REFRESH) {
             if (r === LEARN_NEW || r === LEARN_MOVE) stale = true;
             this.learned(r, b, slot, bd, off, fromVxlan);
+          }
+        }
+        if (this.sponges !== null) {
+          const sp = this.sponges[bd];
+          if (sp !== null) {
+            const consumed = sp.observe(b, slot, fromVxlan);
+            if (sp.reply >= 0) this.enqueue(NEXT_OUTPUT, sp.reply);
+            if (consumed) continue;
           }
         }
         if (!fromVxlan) {

@@ -15,6 +15,7 @@ import { MplsInput, MplsLookup, MplsOutput } from './mpls.js';
 import { BridgeInput, IrbInput } from './bridge.js';
 import { L2Flood, L2Output } from './l2-flood.js';
 import { VxlanEncap, VxlanInput } from './vxlan.js';
+import { EdgeInput } from './edge.js';
 
 /**
  * The forwarding graph of a router. The sweep order is this order: data
@@ -26,6 +27,8 @@ export function addForwardingNodes(dev: DeviceRt): void {
   g.add(new EthernetInput(dev));
   if (dev.bridge) {
     // Bridge domains and VXLAN (nodes/bridge.ts, l2-flood.ts, vxlan.ts), only on devices with bridge domains.
+    // Internet-exchange edge ports (nodes/edge.ts), only on devices with `edge:` ports.
+    if (dev.model.edge?.length) g.add(new EdgeInput(dev));
     g.add(new BridgeInput(dev));
     g.add(new L2Flood(dev));
     g.add(new L2Output(dev));
