@@ -229,6 +229,9 @@ function counterRows(runs: readonly VariantRun[], multi: boolean): CounterRow[] 
   const names: string[] = [];
   const seen = new Set<string>();
   for (const f of flats) for (const k of f.keys()) if (!seen.has(k)) { seen.add(k); names.push(k); }
+  // Grouped as --stats is (run accounting, drops, IPsec, then devices), first-seen order within a group.
+  const rank = (n: string): number => ['accounting', 'drops', 'ipsec', 'devices'].indexOf(n.slice(0, n.indexOf('.')));
+  names.sort((a, b) => rank(a) - rank(b));
   const rows: CounterRow[] = [];
   for (const name of names) {
     const values = flats.map((f) => f.get(name) ?? 0);

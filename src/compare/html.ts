@@ -77,7 +77,7 @@ export function compareReport(c: Comparison, ctx: ReportContext): string {
     parts.push(`<table id="switches">${th(['switch', ...names])}${c.switches.map((s) => `<tr><td class="mono">${esc(c.multiDevice ? `${s.device} ${s.name}` : s.name)}</td>${s.values.map((x) => `<td class="mono">${esc(x)}</td>`).join('')}</tr>`).join('')}</table>`);
   }
   parts.push('<h2>Packets</h2>');
-  parts.push(`<p id="packet-summary">${differ} of ${c.traced} packets leave differently; ${c.traced - differ} leave the same way in every variant.</p>`);
+  parts.push(`<p id="packet-summary">${differ} of ${c.traced} packets left differently; ${c.traced - differ} left the same way in every variant.</p>`);
   parts.push('<p><label><input type="checkbox" id="only-diff" checked> differences only (packets, ports, counters)</label></p>');
   parts.push(`<table id="packets"><thead>${th(['#', 'in', 'time', 'packet', ...names])}</thead><tbody>${c.packets.map((p) => packetRow(c, p)).join('\n')}</tbody></table>`);
   parts.push('<h2>Ports</h2><p>Frames sent per variant, and how many (time and bytes) every variant sent alike.</p>');

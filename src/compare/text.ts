@@ -55,7 +55,7 @@ export function formatComparison(c: Comparison): string {
     out.push('');
   }
   const differ = c.packets.filter((p) => p.differs);
-  out.push(`Packets: ${differ.length} of ${c.traced} leave differently; ${c.traced - differ.length} leave the same way in every variant.`);
+  out.push(`Packets: ${differ.length} of ${c.traced} left differently; ${c.traced - differ.length} left the same way in every variant.`);
   out.push('');
   for (const p of differ) out.push(...packetLines(c, p), '');
   out.push('Ports: frames sent per variant, and how many every variant sent alike:');

@@ -21,3 +21,12 @@ export function scapyAvailable(what: string, modules = 'scapy.layers.ipsec, cryp
   if (!ok) console.warn(`${what}: ${modules} not importable by ${PY} (python3-scapy): SKIPPED`);
   return ok;
 }
+
+let chromium: boolean | undefined;
+
+/** Whether Debian's chromium runs here (headless checks of HTML reports); when not, prints that `what` is skipped. */
+export function chromiumAvailable(what: string): boolean {
+  chromium ??= spawnSync('chromium', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!chromium) console.warn(`${what}: chromium not installed (apt-get install chromium): SKIPPED`);
+  return chromium;
+}
