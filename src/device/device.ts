@@ -21,6 +21,9 @@ import { behaviourOf } from '../profiles/catalog.js';
 import { isProfile, type Behaviour } from '../profiles/switch.js';
 import { Bridge, hasBridging } from '../l2/bridge.js';
 import { addForwardingNodes } from '../nodes/index.js';
+import { buildLag, type Lag } from '../l2/lag.js';
+import { SflowAgent } from '../nodes/sflow.js';
+import { buildVrrp, type VrrpRt } from '../vrrp/vrrp.js';
 
 /** Where a port's frames go: a pcap writer, a link to another device, or nowhere (benchmarks). */
 export type PortSink = (data: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number, b: Batch, slot: number) => void;
@@ -94,6 +97,12 @@ export class DeviceRt {
   bridge: Bridge | null = null;
   /** The behaviour switches of the device's profile, with its settings applied (src/profiles). */
   readonly behaviour: Behaviour;
+  /** Link aggregation bundles with members (null: none; src/l2/lag.ts). */
+  lag: Lag | null = null;
+  /** The sFlow agent (null: no `protocols sflow`; src/nodes/sflow.ts). */
+  sflow: SflowAgent | null = null;
+  /** VRRP groups of the device's IFLs and the election they are in (null: none configured; src/vrrp). */
+  readonly vrrp: VrrpRt | null;
   /**
    * Told when a port's link goes down or up (the timeline), after the port's
    * state changed: VRRP, flap dampening. Packets they send go into the batch.
@@ -138,6 +147,9 @@ export class DeviceRt {
     this.gre = buildGreTunnels(this);
     this.mpls = buildMpls(this);
     this.warnings = buildRoutes(this);
+    this.lag = buildLag(this);
+    if (model.sflow) this.sflow = new SflowAgent(this);
+    this.vrrp = buildVrrp(this);
     const served = new Set<number>();
     for (const v of this.vpns) served.add(v.st0).add(v.siInside).add(v.siOutside);
     for (const t of this.gre?.all ?? []) served.add(t.ifl);
@@ -147,6 +159,8 @@ export class DeviceRt {
     }
     addForwardingNodes(this);
     this.graph.wire();
+    this.sflow?.wire();
+    this.vrrp?.init((reason) => this.graph.reason(reason));
     this.ethernetInput = this.graph.nodes.indexOf(this.graph.node('ethernet-input'));
   }
 
@@ -377,6 +391,7 @@ export class DeviceRt {
     b.tsSec[slot] = tsSec;
     b.tsNsec[slot] = tsNsec;
     g.acct.in++;
+    if (this.sflow !== null) this.sflow.sample(port, slot, data, off, len, tsSec, tsNsec);
     if (traceId === undefined) traceId = g.trace.budget > 0 ? g.trace.start(`${this.portPrefix}${this.ifs.ifds[port].name}`, tsSec, tsNsec) : -1;
     if (traceId >= 0) {
       b.flags[slot] |= F_TRACED;
@@ -399,6 +414,7 @@ export class DeviceRt {
   runBatch(): void {
     const g = this.graph;
     g.run();
+    if (this.sflow !== null && this.sflow.afterRun()) g.run(); // datagrams full of this vector's samples
     if (this.released.length === 0) return; // the common case: nothing made per vector
     const rewrite4 = g.node('ip4-rewrite');
     const rewrite6 = g.node('ip6-rewrite');
@@ -473,6 +489,11 @@ export class DeviceRt {
     setPortState(port);
     this.linkTransitions[ifd]++;
     for (const l of this.linkListeners) l(ifd, up, tsSec, tsNsec);
+  }
+
+  /** The end of the input: exports still pending (sFlow samples) are queued; the runner runs the devices once more. */
+  endInput(): void {
+    this.sflow?.flush();
   }
 
   /** Packets still held (in flight) — zero once the run has ended. */

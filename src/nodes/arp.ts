@@ -129,7 +129,8 @@ export class ArpInput extends GraphNode {
         continue;
       }
       // Virtual addresses answer with their own MAC: an IRB's anycast gateway.
-      const virtualMac = this.dev.bridge?.gatewayMac4(ifl, tpa) ?? null;
+      // ... and a VRRP master's virtual MAC (a backup's ignored requests are counted by src/vrrp).
+      const virtualMac = this.dev.bridge?.gatewayMac4(ifl, tpa) ?? this.dev.vrrp?.mac4(ifl, tpa, true) ?? null;
       if (virtualMac !== null || ifs.isOwn4(ifl, tpa)) {
         if (virtualMac === null && this.ignore === 2 && !sharedSubnet(this.dev, ifl, spa, tpa)) { this.drop(b, slot, E_SENDER_TARGET_SUBNET); continue; }
         if (this.filter && this.egress(ifl, spa) !== ifl) { this.drop(b, slot, E_FILTERED); continue; }

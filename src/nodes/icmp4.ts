@@ -176,6 +176,13 @@ export class Ip4Local extends GraphNode {
         this.enqueue(1, slot);
         continue;
       }
+      if (proto === 112 && this.dev.vrrp !== null) {
+        // A VRRP advertisement (src/vrrp): checked and counted, or dropped under its reason (RFC 3768 7.1).
+        const e = this.dev.vrrp.advertIn(b, slot, 4);
+        if (e === 0) this.g.consume(slot, 'VRRP advertisement');
+        else { b.error[slot] = e; const dn = this.g.dropNode; dn.frame[dn.count++] = slot; }
+        continue;
+      }
       this.counters[3]++;
       this.g.consume(slot, 'local delivery');
     }

@@ -207,6 +207,13 @@ export class Ip6Local extends GraphNode {
         this.enqueue(NEXT_ICMP_ERROR, slot);
         continue;
       }
+      if (next === 112 && p === l3 + 40 && this.dev.vrrp !== null) {
+        // A VRRPv3 advertisement (src/vrrp): checked and counted, or dropped under its reason (RFC 5798 7.1).
+        const e = this.dev.vrrp.advertIn(b, slot, 6);
+        if (e === 0) this.g.consume(slot, 'VRRP advertisement');
+        else { b.error[slot] = e; const dn = this.g.dropNode; dn.frame[dn.count++] = slot; }
+        continue;
+      }
       this.counters[3]++;
       this.g.consume(slot, 'local delivery');
     }

@@ -47,7 +47,7 @@ export function handleNs(dev: DeviceRt, b: Batch, slot: number, l3: number, p: n
   if (dad && slla >= 0) return -1;
   const ifl = b.rxIfl[slot];
   // An IRB answers for its anycast gateway addresses too, with the gateway's MAC.
-  const gatewayMac = dev.bridge?.gatewayMac6(ifl, d, p + 8) ?? null;
+  const gatewayMac = dev.bridge?.gatewayMac6(ifl, d, p + 8) ?? dev.vrrp?.mac6(ifl, d, p + 8) ?? null; // or a VRRP master's (src/vrrp)
   const ours = gatewayMac !== null || dev.ifs.isOwn6(ifl, d, p + 8);
   if (!dad && slla >= 0 && (ours || dev.nbrs.find6(ifl, d, l3 + 8))) {
     dev.resolve6(ifl, d, d.subarray(slla + 2, slla + 8), b.tsSec[slot], b.tsNsec[slot], false, l3 + 8);

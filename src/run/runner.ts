@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Scenario, type TimelineEvent } from '../config/model.js';
 import { connectEvpn } from '../evpn/fabric.js';
+import { connectVrrp } from '../vrrp/vrrp.js';
 import type { EspSaRecord } from '../config/esp-sa-file.js';
 import { DeviceRt } from '../device/device.js';
 import { newAccounting, type Accounting } from '../graph/graph.js';
@@ -133,6 +134,7 @@ export class Run {
     }
     this.devices = built as DeviceRt[];
     connectEvpn(this.devices);
+    connectVrrp(this.devices);
     const peers = this.peers;
     for (const l of scenario.links) {
       const a = findPort(this.devices, `${l.a.device}:${l.a.ifd}`);
@@ -223,6 +225,8 @@ export class Run {
     if (this.vectors.starts(tsSec, tsNsec)) {
       if (this.inRound > 0) this.endRound();
       for (const d of this.devices) d.runTimers(tsSec, tsNsec);
+      // What timers sent over links (VRRP advertisements due since the last frame) arrives before this frame.
+      if (this.linkQueue.count > 0) this.round();
     }
     port.dev.inject(port.ifd, buf, off, caplen, tsSec, tsNsec, undefined, origLen);
     if (++this.inRound === VECTOR_SIZE) this.endRound();
@@ -234,6 +238,8 @@ export class Run {
   finish(): void {
     if (this.inRound > 0) this.endRound();
     if (this.baseSec >= 0) this.fireEvents(Infinity, 0);
+    for (const d of this.devices) d.endInput(); // what exports still hold (sFlow) leaves, and is delivered
+    this.round();
     for (const d of this.devices) d.runTimers(Infinity);
   }
 
@@ -255,6 +261,7 @@ export class Run {
       const sec = this.baseSec + Math.floor(ev.at) + Math.floor(ns / 1e9);
       const nsec = ns % 1e9;
       for (const d of this.devices) d.runTimers(sec, nsec);
+      this.round(); // what the timers sent before the event (VRRP advertisements) leaves before the link changes
       const port = findPort(this.devices, `${ev.port.device}:${ev.port.ifd}`);
       const peer = this.peers.get(`${port.devIndex}/${port.ifd}`);
       const up = ev.kind === 'link-up';
