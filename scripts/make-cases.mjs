@@ -9,6 +9,7 @@
 
 import { generate } from './cases-lib.mjs';
 import * as arpNd from './make-arp-nd-cases.mjs';
+import * as arpProfiles from './make-arp-profile-cases.mjs';
 import { generateDecodeCases } from './make-decode-cases.mjs';
 import * as evpn from './make-evpn-cases.mjs';
 import * as forwarding from './make-forwarding-cases.mjs';
@@ -19,6 +20,7 @@ import * as mtu from './make-mtu-cases.mjs';
 const AREAS = [
   [forwarding.AREA, () => [forwarding.GENERATOR, forwarding.CASES]],
   [arpNd.AREA, () => [arpNd.GENERATOR, arpNd.CASES]],
+  [arpProfiles.AREA, () => [arpProfiles.GENERATOR, arpProfiles.CASES]],
   [mtu.AREA, () => [mtu.GENERATOR, mtu.CASES]],
   [mplsGre.AREA, () => [mplsGre.GENERATOR, mplsGre.CASES]],
   [ipsec.AREA, () => [ipsec.GENERATOR, ipsec.IPSEC_CASES]],
