@@ -242,13 +242,9 @@ function counterRows(runs: readonly VariantRun[], multi: boolean): CounterRow[] 
 }
 
 function portRows(runs: readonly VariantRun[]): PortDiff[] {
-  const ports = [...new Set(runs.flatMap((r) => r.sent.map((f) => f.port)))].sort();
+  const ports = [...new Set(runs.flatMap((r) => [...r.portFrames].filter(([, m]) => m.size > 0).map(([p]) => p)))].sort();
   return ports.map((port) => {
-    const counts = runs.map((r) => {
-      const m = new Map<string, number>();
-      for (const f of r.sent) if (f.port === port) m.set(frameKey(f), (m.get(frameKey(f)) ?? 0) + 1);
-      return m;
-    });
+    const counts = runs.map((r) => r.portFrames.get(port) ?? new Map<string, number>());
     let identical = 0;
     for (const [k, n] of counts[0]) identical += Math.min(n, ...counts.slice(1).map((m) => m.get(k) ?? 0));
     return { port, frames: counts.map((m) => [...m.values()].reduce((a, b) => a + b, 0)), identical };
@@ -274,7 +270,6 @@ export function compareRuns(runs: readonly VariantRun[], inputFrames: number): C
   const byTrace = runs.map((r) => {
     const m = new Map<number, SentFrame[]>();
     for (const f of r.sent) {
-      if (f.traceId < 0) continue;
       let l = m.get(f.traceId);
       if (!l) m.set(f.traceId, (l = []));
       l.push(f);

@@ -4,6 +4,7 @@
 // trace it belongs to. Off the hot path but for the sink tap, which only
 // copies what a port sends.
 
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfigFile } from '../config/scenario.js';
 import type { PacketTrace } from '../graph/trace.js';
@@ -15,7 +16,7 @@ import { portName } from '../run/ports.js';
 import { Run, type RunInput, type RunResult } from '../run/runner.js';
 import { runStats, type RunStats } from '../run/stats.js';
 
-/** A frame a port sent, and the traced input packet it came from (-1: none, or past the trace cap). */
+/** A frame a port sent, and the traced input packet it came from. */
 export interface SentFrame {
   port: string;
   traceId: number;
@@ -39,7 +40,10 @@ export interface VariantRun {
   name: string;
   devices: VariantDevice[];
   traces: PacketTrace[];
+  /** Frames of traced packets, whole, in the order sent. */
   sent: SentFrame[];
+  /** Every frame sent, traced or not, by port: a digest of its time and bytes → how many times (the port table; small beside the frames). */
+  portFrames: Map<string, Map<string, number>>;
   stats: RunStats;
   result: RunResult;
 }
@@ -76,7 +80,7 @@ export function runVariant(config: string, spec: ProfileSpec, inputs: readonly R
   const scenario = loadConfigFile(config);
   applyProfiles(scenario.devices, [spec]);
   const run = new Run(scenario, { trace: opts.trace, outDir: opts.outDir === undefined ? undefined : join(opts.outDir, variantDirName(spec.text)) });
-  const sent = tapPorts(run);
+  const { sent, portFrames } = tapPorts(run);
   let result: RunResult;
   try {
     result = run.execute([...inputs]);
@@ -94,28 +98,40 @@ export function runVariant(config: string, spec: ProfileSpec, inputs: readonly R
     })),
     traces: result.trace.traces,
     sent,
+    portFrames,
     stats: runStats(result),
     result,
   };
 }
 
+/** A frame's time and bytes as a short key: frames alike on a port across variants have the same one. */
+export function frameDigest(tsSec: number, tsNsec: number, data: Uint8Array): string {
+  return createHash('sha256').update(`${tsSec}.${tsNsec} `).update(data).digest('base64');
+}
+
 /**
  * Wraps every port sink of the run (as `triode test` does to learn trace
- * ids) to keep a copy of each frame sent with its trace id: the frames a
- * packet produced, port by port, whichever node built them.
+ * ids): a traced packet's frames are kept whole with its trace id (what it
+ * produced, port by port, whichever node built them); every frame is counted
+ * by port and digest.
  */
-function tapPorts(run: Run): SentFrame[] {
+function tapPorts(run: Run): { sent: SentFrame[]; portFrames: Map<string, Map<string, number>> } {
   const sent: SentFrame[] = [];
+  const portFrames = new Map<string, Map<string, number>>();
   for (const dev of run.devices) {
     dev.sinks.forEach((sink, ifd) => {
       if (sink === null) return;
       const port = portName(run.devices, dev, ifd);
+      const counts = new Map<string, number>();
+      portFrames.set(port, counts);
       dev.sinks[ifd] = (data, off, len, tsSec, tsNsec, b, slot) => {
-        const traceId = (b.flags[slot] & F_TRACED) !== 0 ? b.traceId[slot] : -1;
-        sent.push({ port, traceId, tsSec, tsNsec, data: data.slice(off, off + len) });
+        const frame = data.subarray(off, off + len);
+        const digest = frameDigest(tsSec, tsNsec, frame);
+        counts.set(digest, (counts.get(digest) ?? 0) + 1);
+        if ((b.flags[slot] & F_TRACED) !== 0) sent.push({ port, traceId: b.traceId[slot], tsSec, tsNsec, data: frame.slice() });
         sink(data, off, len, tsSec, tsNsec, b, slot);
       };
     });
   }
-  return sent;
+  return { sent, portFrames };
 }
