@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { compareRuns } from '../compare/diff.js';
 import { compareReport } from '../compare/html.js';
 import { formatComparison } from '../compare/text.js';
-import { countInputFrames, runVariant, variantDirName, type VariantRun } from '../compare/variant.js';
+import { countInputFrames, runVariant, type VariantRun } from '../compare/variant.js';
 import { SWITCHES } from '../profiles/catalog.js';
 import { parseProfileSpec } from '../profiles/switch.js';
 import type { RunInput } from '../run/runner.js';
@@ -55,9 +55,6 @@ export function compareCommand(argv: string[]): number {
   if (specs.length < 2) throw new Error(`compare needs at least two --profile variants, not ${specs.length}`);
   const twice = specs.find((s, i) => specs.findIndex((o) => o.text === s.text) !== i);
   if (twice) throw new Error(`--profile ${twice.text} is given twice: each variant once`);
-  const dirs = specs.map((s) => variantDirName(s.text));
-  const clash = dirs.findIndex((d, i) => dirs.indexOf(d) !== i);
-  if (values['out-dir'] !== undefined && clash >= 0) throw new Error(`--profile ${specs[dirs.indexOf(dirs[clash])].text} and ${specs[clash].text} would write to the same --out-dir directory ${dirs[clash]}`);
   const inputs: RunInput[] = (values.in ?? []).map((spec) => {
     const eq = spec.indexOf('=');
     if (eq <= 0 || eq === spec.length - 1) throw new Error(`--in takes <port>=<file.pcap>, not "${spec}"`);
