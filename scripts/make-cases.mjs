@@ -16,6 +16,7 @@ import * as forwarding from './make-forwarding-cases.mjs';
 import * as ipsec from './make-ipsec-cases.mjs';
 import * as mplsGre from './make-mpls-gre-cases.mjs';
 import * as mtu from './make-mtu-cases.mjs';
+import * as ixp from './make-ixp-cases.mjs';
 
 const AREAS = [
   [forwarding.AREA, () => [forwarding.GENERATOR, forwarding.CASES]],
@@ -25,6 +26,7 @@ const AREAS = [
   [mplsGre.AREA, () => [mplsGre.GENERATOR, mplsGre.CASES]],
   [ipsec.AREA, () => [ipsec.GENERATOR, ipsec.IPSEC_CASES]],
   [evpn.AREA, () => [evpn.GENERATOR, evpn.CASES]],
+  [ixp.AREA, () => [ixp.GENERATOR, ixp.CASES]],
   ['third-party', null],
 ];
 
