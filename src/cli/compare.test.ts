@@ -223,6 +223,27 @@ describe('triode compare: ARP for the interface from a sender on no subnet of it
   });
 });
 
+describe('triode compare: the seed\'s IVE ARP (examples/ive-arp), ios vs nxos', () => {
+  it('ios (the 6500) answers the IVE\'s request from another VLAN\'s subnet and its retry; nxos drops both under arp_sender_not_on_subnet', async () => {
+    const ive = join(root, 'examples', 'ive-arp');
+    const r = await triode('compare', '--profile', 'ios', '--profile', 'nxos', join(ive, 'scenario.yaml'), '--in', `et-0/0/0=${join(ive, 'in-et-0_0_0.pcap')}`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Packets: 2 of 2 left differently; 0 left the same way in every variant.');
+    const svi = formatMac(derivedMac('SW1', 'et-0/0/0'));
+    for (const [n, at] of [[1, '1700000000.000000000'], [2, '1700000001.000000000']] as const) {
+      expect(packetBlock(r.stdout, n)).toBe([
+        `Packet ${n}  in et-0/0/0  at ${at}: 02:00:00:00:0e:01 > ff:ff:ff:ff:ff:ff, vlan 100, ARP who-has 10.100.0.1 tell 172.16.5.10`,
+        '  ios:   arp-input replied',
+        `         → out et-0/0/0.100: ${svi} > 02:00:00:00:0e:01, vlan 100, ARP reply 10.100.0.1 is-at ${svi}`,
+        '  nxos:  dropped at arp-input: arp_sender_not_on_subnet',
+      ].join('\n'));
+    }
+    // The switch that decides it is among those that differ (other areas' switches may differ too).
+    expect(section(r.stdout, 'Switches that differ between the variants:').map((l) => l.replace(/ +/g, ' '))).toContain(' arp-sender-check none interface-subnets');
+    expect(section(r.stdout, 'Ports: frames sent per variant')).toEqual(['  port      ios  nxos  identical', '  et-0/0/0    2     0          0']);
+  });
+});
+
 describe('triode compare --report', () => {
   const html = (): string => readFileSync(join(dir, 'evpn.html'), 'utf8');
 
