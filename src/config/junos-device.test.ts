@@ -66,10 +66,6 @@ describe('realistic MX configuration', () => {
     expect(curly.ignored.map((i) => `${i.loc.line}:${i.loc.col} ${i.path}`)).toEqual([
       '2:1 version 21.4R3-S5.4',
       '15:5 system root-authentication',
-      '19:1 chassis',
-      '29:9 interfaces et-0/0/0 gigether-options',
-      '34:9 interfaces et-0/0/1 gigether-options',
-      '64:9 interfaces ae0 aggregated-ether-options',
       '74:13 interfaces ae0 unit 0 family iso',
       '111:5 protocols isis',
       '118:5 protocols bgp',

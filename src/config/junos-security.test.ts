@@ -123,9 +123,6 @@ describe('MX inline IPsec configuration (mx-ipsec.conf / .set)', () => {
     expect(curly.ignored.map((i) => `${i.loc.line}:${i.loc.col} ${i.path}`)).toEqual([
       '2:1 version 22.4R2.8',
       '96:1 chassis',
-      '108:9 interfaces et-0/0/0 gigether-options',
-      '114:9 interfaces et-0/0/1 gigether-options',
-      '132:9 interfaces ae0 aggregated-ether-options',
       '49:17 security ike proposal IKE-PROP',
       '55:17 security ike policy IKE-POL',
     ]);

@@ -141,6 +141,8 @@ export class Run {
       const b = findPort(this.devices, `${l.b.device}:${l.b.ifd}`);
       peers.set(`${a.devIndex}/${a.ifd}`, b);
       peers.set(`${b.devIndex}/${b.ifd}`, a);
+      // A link on a bundle itself (ae0, not its members): the bundle is one wire and sends on its own port.
+      for (const p of [a, b]) p.dev.lag?.wholeBundle(p.ifd);
     }
     this.devices.forEach((dev, devIndex) => {
       dev.ifs.ifds.forEach((_ifd, ifd) => {

@@ -2,6 +2,7 @@ import type { DeviceRt } from '../device/device.js';
 import type { RunResult } from './runner.js';
 import type { SaCounters } from '../ipsec/sa.js';
 import type { MacCounters } from '../l2/mac-table.js';
+import { vrrpStats, type VrrpStats } from '../vrrp/vrrp.js';
 
 export interface IflStats {
   inputPackets: number;
@@ -30,6 +31,12 @@ export interface DeviceStats {
   ipsec?: IpsecStats;
   /** Devices with bridge domains: the MAC table's entries and events, MAC+IP bindings, remote VTEPs, per domain. */
   bridge?: BridgeStats;
+  /** Devices with LAG bundles: per bundle its members up and per member frames in and out (src/l2/lag.ts). */
+  lag?: Record<string, LagBundleStats>;
+  /** Devices with sFlow: the agent's totals and per sampled port (src/nodes/sflow.ts). */
+  sflow?: SflowStats;
+  /** Devices with VRRP groups: per group instance, its state at the end, transitions, advertisements (src/vrrp). */
+  vrrp?: VrrpStats;
 }
 
 export interface BridgeStats {
@@ -94,9 +101,57 @@ export function deviceStats(dev: DeviceRt): DeviceStats {
   if (dev.behaviour.overridden.length) s.switches = Object.fromEntries(dev.behaviour.overridden.map((o) => [o.name, o.value]));
   const flaps = ifs.ifds.filter((p) => dev.linkTransitions[p.index] > 0);
   if (flaps.length) s.linkTransitions = Object.fromEntries(flaps.map((p) => [p.name, dev.linkTransitions[p.index]]));
+  if (dev.vrrp) s.vrrp = vrrpStats(dev.vrrp);
   if (dev.ipsec) s.ipsec = ipsecStats(dev);
   if (dev.bridge) s.bridge = bridgeStats(dev);
+  if (dev.lag) s.lag = lagStats(dev);
+  if (dev.sflow) s.sflow = sflowStats(dev);
   return s;
+}
+
+export interface LagBundleStats {
+  up: boolean;
+  minimumLinks: number;
+  membersUp: string[];
+  members: Record<string, { up: boolean; inputPackets: number; inputBytes: number; outputPackets: number; outputBytes: number }>;
+}
+
+export function lagStats(dev: DeviceRt): Record<string, LagBundleStats> {
+  const lag = dev.lag!;
+  const ifds = dev.ifs.ifds;
+  const out: Record<string, LagBundleStats> = {};
+  for (const b of lag.bundles) {
+    const members: LagBundleStats['members'] = {};
+    for (const m of b.members) {
+      members[ifds[m].name] = {
+        up: ifds[m].down === 0, inputPackets: lag.rxPackets[m], inputBytes: lag.rxBytes[m], outputPackets: lag.txPackets[m], outputBytes: lag.txBytes[m],
+      };
+    }
+    out[b.name] = { up: ifds[b.ifd].down === 0, minimumLinks: b.minimumLinks, membersUp: [...b.up.subarray(0, b.upCount)].map((m) => ifds[m].name), members };
+  }
+  return out;
+}
+
+export interface SflowStats {
+  agent: string;
+  collectors: string[];
+  /** Packets on sampled ports, samples taken, samples lost for want of room, datagrams sent (one per collector). */
+  pool: number;
+  samples: number;
+  drops: number;
+  datagrams: number;
+  ports: Record<string, { ifIndex: number; samplingRate: number; pool: number; samples: number }>;
+}
+
+export function sflowStats(dev: DeviceRt): SflowStats {
+  const a = dev.sflow!;
+  const ports: SflowStats['ports'] = {};
+  for (const p of dev.ifs.ifds) {
+    if (a.rate[p.index] === 0) continue;
+    ports[p.name] = { ifIndex: a.ifIndex[p.index], samplingRate: a.rate[p.index], pool: a.pool[p.index], samples: a.samples[p.index] };
+  }
+  const ip = (v: number): string => `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+  return { agent: ip(a.agent), collectors: a.collectors.map((c) => c.text), ...a.counters, ports };
 }
 
 export function bridgeStats(dev: DeviceRt): BridgeStats {
