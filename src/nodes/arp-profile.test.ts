@@ -15,6 +15,7 @@ import { derivedMac } from '../device/mac.js';
 import { formatMac } from '../packet/addr.js';
 import { PROFILES } from '../profiles/switch.js';
 import { ARP_SWITCHES } from '../profiles/arp.js';
+import { SATURN_IP, SATURN_MAC, SATURN_PORT, VIP, VMAC4, labYaml } from '../vrrp/testing.js';
 
 // R1: et-0/0/0 a trunk with the SVI-like unit 100 (10.100.0.1/24), et-0/0/1
 // towards a router 10.1.0.254 that has 198.51.100.0/24 behind it, lo0.
@@ -113,6 +114,22 @@ describe('arp-ignore', () => {
     const r = runFrames(s, { [P0]: [at(0, req(P0, IVE, '172.16.5.10', '10.100.0.1')), at(0.1, req(P0, IVE, '172.16.5.10', '172.16.5.11'))] });
     expect(hex(r.out[P0])).toEqual(hx(rep(P0, M0, '172.16.5.11', IVE, '172.16.5.10')));
     expect(r.stats.drops).toEqual({ arp_sender_not_on_target_subnet: 1 });
+  });
+});
+
+describe('virtual addresses', () => {
+  it("a VRRP backup's virtual address is answered by neither arp-ignore 0 nor proxy ARP: only the master answers, with the virtual MAC", () => {
+    for (const p of ['linux', 'ios']) {
+      const text = labYaml({ orcus: 'accept-data;' }).replace('  Orcus:\n    junos: |', `  Orcus:\n    profile: ${p}\n    junos: |`);
+      expect(text).toContain(`profile: ${p}`);
+      const ask = (t: number): TimedFrame => at(t, arpFrame({ src: SATURN_MAC, dst: BCAST }, 1, SATURN_MAC, SATURN_IP, ZERO, VIP));
+      const r = runFrames(loadScenarioText(text, 'lab.yaml'), { [SATURN_PORT]: [ask(5), ask(6)] });
+      const replies = (r.out[SATURN_PORT] ?? []).filter((f) => f.frame[12] === 0x08 && f.frame[13] === 0x06 && f.frame[21] === 2);
+      expect(replies.map((f) => formatMac(f.frame.subarray(22, 28))), p).toEqual([VMAC4, VMAC4]);
+      const orcus = r.devices.find((d) => d.name === 'Orcus')!.graph.node('arp-input');
+      expect(orcus.counters[orcus.counterNames.indexOf('arp_replies_sent')], p).toBe(0);
+      expect(r.stats.balanced).toBe(true);
+    }
   });
 });
 

@@ -137,6 +137,7 @@ export class ArpInput extends GraphNode {
         this.answer(b, slot, off, p, ifl, spa, sha, known, virtualMac, false);
         continue;
       }
+      // (A VRRP backup's virtual address is on the IFL's own subnet: a connected route, neither local nor proxied.)
       const route = this.egress(ifl, tpa);
       if (route === LOCAL && this.ignore === 0) {
         // Linux arp_ignore=0: any address of the device in the IFL's routing instance.
