@@ -27,7 +27,7 @@ and writes what every port sends to <dir>/<port>.pcap.
   --trace <N>          trace the first N packets and print each one's path through the nodes
   --show <what>        print Junos-style output after the run: "interfaces terse",
                        "interfaces <name> extensive", "route [<prefix>]", "arp",
-                       "ipv6 neighbors", "errors", "security ipsec statistics",
+                       "ipv6 neighbors", "errors", "vrrp", "security ipsec statistics",
                        "security ipsec security-associations [detail]", "mac-vrf forwarding mac-table"
                        (or "ethernet-switching table"), "mac-vrf forwarding mac-ip-table", "evpn database",
                        "bgp l2vpn evpn route [type macip|multicast]" (or "bgp evpn route type 2|3", FRR's

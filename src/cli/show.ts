@@ -5,6 +5,7 @@ import { formatPrefix, parsePrefix, type Route } from '../l3/table.js';
 import { ipsecSas, ipsecStatistics } from './show-ipsec.js';
 import { greIpHeader, mplsStaticLsps, mplsTable } from './show-mpls.js';
 import { bgpEvpnRoutes, evpnDatabase, evpnRouteType, macIpTable, macTable } from './show-evpn.js';
+import { showVrrp } from './show-vrrp.js';
 
 // Junos-style `show` output over a device after a run. The layouts follow
 // what Junos prints, trimmed to the fields the emulator models.
@@ -20,6 +21,7 @@ export function show(dev: DeviceRt, what: string): string {
   if (w[0] === 'arp') return arp(dev);
   if (w[0] === 'ipv6' && w[1] === 'neighbors') return ndp(dev);
   if (w[0] === 'errors') return errors(dev);
+  if (w[0] === 'vrrp' && (w[1] === undefined || w[1] === 'brief')) return showVrrp(dev);
   if (w[0] === 'security' && w[1] === 'ipsec' && w[2] === 'statistics') return ipsecStatistics(dev, w[3] === 'index' ? Number(w[4]) : undefined);
   if (w[0] === 'security' && w[1] === 'ipsec' && w[2] === 'security-associations') return ipsecSas(dev, w[3] === 'detail');
   if ((w[0] === 'mac-vrf' && w[1] === 'forwarding' && w[2] === 'mac-table') || (w[0] === 'ethernet-switching' && w[1] === 'table')) return macTable(dev);
@@ -30,7 +32,7 @@ export function show(dev: DeviceRt, what: string): string {
     if (r.length === 0 || (r[0] === 'route' && r.length === 1)) return bgpEvpnRoutes(dev);
     if (r[0] === 'route' && r[1] === 'type' && r[2] && r.length === 3) return bgpEvpnRoutes(dev, evpnRouteType(r[2]));
   }
-  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, security ipsec statistics [index N], security ipsec security-associations [detail], mac-vrf forwarding mac-table (ethernet-switching table), mac-vrf forwarding mac-ip-table, evpn database, bgp l2vpn evpn route [type macip|multicast] (bgp evpn route type 2|3))`);
+  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, vrrp, security ipsec statistics [index N], security ipsec security-associations [detail], mac-vrf forwarding mac-table (ethernet-switching table), mac-vrf forwarding mac-ip-table, evpn database, bgp l2vpn evpn route [type macip|multicast] (bgp evpn route type 2|3))`);
 }
 
 function addressesOf(dev: DeviceRt, ifl: number): { proto: string; local: string }[] {

@@ -531,3 +531,18 @@ export function connectVrrp(devices: readonly DeviceRt[]): void {
 }
 
 export { VRRP_STATE_NAMES as STATE_NAMES };
+
+/** `--stats`: per group instance (`IFL inet|inet6 group N`), its state at the end and its counters. */
+export interface VrrpStats {
+  [instance: string]: { state: string; priority: number; master: boolean } & VrrpCounters;
+}
+
+export function vrrpStats(v: VrrpRt): VrrpStats {
+  const out: VrrpStats = {};
+  for (const m of v.instances) {
+    out[`${m.name} ${m.family === 4 ? 'inet' : 'inet6'} group ${m.vrid}`] = {
+      state: VRRP_STATE_NAMES[m.state], priority: m.priority, master: m.state === VRRP_MASTER, ...m.counters,
+    };
+  }
+  return out;
+}
