@@ -1,4 +1,5 @@
 import type { DeviceRt } from '../device/device.js';
+import type { GraphNode } from '../graph/node.js';
 import { setPortState } from '../device/interfaces.js';
 import { parseMac } from '../packet/addr.js';
 
@@ -47,7 +48,8 @@ export class EdgePorts {
   /** Input time (s) the dampening clock counts from: the first link event or timer run. */
   private baseSec = -1;
 
-  constructor(private readonly dev: DeviceRt) {
+  /** `node`: edge-input, whose counters `port_dampening_disabled` / `port_dampening_reenabled` this counts in. */
+  constructor(private readonly dev: DeviceRt, private readonly node: GraphNode) {
     const ifs = dev.ifs;
     const n = ifs.ifds.length;
     this.isEdge = new Uint8Array(n);
@@ -131,6 +133,7 @@ export class EdgePorts {
     setPortState(port);
     dm.until = t + dm.holdDownNs;
     this.dampenedEvents[ifd]++;
+    this.node.counters[this.node.counterNames.indexOf('port_dampening_disabled')]++;
     this.dampenedNow++;
   }
 
@@ -147,6 +150,7 @@ export class EdgePorts {
       dm.count = 0;
       dm.head = 0;
       this.reenabledEvents[i]++;
+      this.node.counters[this.node.counterNames.indexOf('port_dampening_reenabled')]++;
       this.dampenedNow--;
     }
   }

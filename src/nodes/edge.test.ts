@@ -156,6 +156,7 @@ describe('flap dampening (timeline link events)', () => {
     const port = r.devices[0].ifs.ifd('et-0/0/2');
     expect(edge.ports.dampenedEvents[port]).toBe(1);
     expect(edge.ports.reenabledEvents[port]).toBe(1);
+    expect(r.stats.devices.IX.nodes['edge-input'].counters).toEqual({ edge_mac_locked: 1, port_dampening_disabled: 1, port_dampening_reenabled: 1 });
     expect(r.stats.balanced).toBe(true);
   });
 

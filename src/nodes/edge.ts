@@ -57,14 +57,14 @@ export class EdgeInput extends GraphNode {
     'edge_igmp', 'edge_dhcp', 'edge_ipv6_ra', 'edge_ospf', 'edge_eigrp',
     'edge_ethertype', 'edge_non_unicast', 'edge_mac_not_allowed', 'edge_mac_limit', 'edge_payload_too_large',
   ];
-  override readonly counterNames = ['edge_mac_locked'];
+  override readonly counterNames = ['edge_mac_locked', 'port_dampening_disabled', 'port_dampening_reenabled'];
   readonly ports: EdgePorts;
   /** ICMPv6 type of the frame classify() looked at last (-1: not ICMPv6). */
   private icmp6 = -1;
 
   constructor(private readonly dev: DeviceRt) {
     super();
-    this.ports = new EdgePorts(dev);
+    this.ports = new EdgePorts(dev, this);
   }
 
   process(b: Batch, frame: Uint16Array, n: number): void {
