@@ -84,7 +84,7 @@ links:
 `),
     ).toEqual([
       's.yaml:4:20: eth0 mtu: expected an integer in 256..9216',
-      "s.yaml:4:27: interface eth0: unknown key 'speed' (expected one of: mac, mtu, description, vlan-tagging, encapsulation, disable, units, vlan-id, vlan-tags, inet, inet6, inet-mtu, inet6-mtu, arp, ndp, virtual-gateway)",
+      "s.yaml:4:27: interface eth0: unknown key 'speed' (expected one of: mac, mtu, description, vlan-tagging, encapsulation, disable, units, lag, lacp, minimum-links, vlan-id, vlan-tags, inet, inet6, inet-mtu, inet6-mtu, arp, ndp, virtual-gateway, proxy-arp, vrrp)",
       "s.yaml:4:46: '10.0.0.300/24' is not a valid IPv4 address",
       's.yaml:5:38: eth1.0 vlan-id: VLAN id: expected an integer in 1..4094',
       "s.yaml:6:5: device A: unknown key 'colour' (expected one of: config, junos, profile, router-id, autonomous-system, interfaces, routes, routing-instances, vrrp-version, sflow, evpn, switches, edge, arp-sponge)",
