@@ -17,6 +17,7 @@ import * as ipsec from './make-ipsec-cases.mjs';
 import * as mplsGre from './make-mpls-gre-cases.mjs';
 import * as mtu from './make-mtu-cases.mjs';
 import * as ixp from './make-ixp-cases.mjs';
+import * as lagSflow from './make-lag-sflow-cases.mjs';
 import * as vrrp from './make-vrrp-cases.mjs';
 
 const AREAS = [
@@ -28,6 +29,7 @@ const AREAS = [
   [ipsec.AREA, () => [ipsec.GENERATOR, ipsec.IPSEC_CASES]],
   [evpn.AREA, () => [evpn.GENERATOR, evpn.CASES]],
   [ixp.AREA, () => [ixp.GENERATOR, ixp.CASES]],
+  [lagSflow.AREA, () => [lagSflow.GENERATOR, lagSflow.CASES]],
   [vrrp.AREA, () => [vrrp.GENERATOR, vrrp.CASES]],
   ['third-party', null],
 ];
