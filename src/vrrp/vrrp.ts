@@ -508,7 +508,10 @@ function better(a: VrrpInstance, b: VrrpInstance): boolean {
 
 /** The device's VRRP (null: no group configured); built before its graph, whose nodes ask it. */
 export function buildVrrp(dev: DeviceRt): VrrpRt | null {
-  return dev.ifs.ifls.some((l) => l.model.vrrp?.length) ? new VrrpRt(dev) : null;
+  if (!dev.ifs.ifls.some((l) => l.model.vrrp?.length)) return null;
+  const irbs = dev.ifs.ifls.filter((l) => l.model.vrrp?.length && (dev.bridge?.bdOfIrb[l.index] ?? -1) >= 0).map((l) => l.name);
+  if (irbs.length) dev.warnings.push(`${irbs.join(', ')}: VRRP on irb units is not emulated (frames to the virtual MAC are bridged, not routed)`);
+  return new VrrpRt(dev);
 }
 
 /**
