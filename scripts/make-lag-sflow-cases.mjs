@@ -35,8 +35,8 @@ ${Array.from({ length: members }, (_, i) => `  et-0/0/${i + 1} { gigether-option
 routing-options { static { route 198.18.0.0/16 next-hop 10.1.0.2; } }
 ${sflow}`;
 
-/** Flow k: UDP 10.0.0.2:(20000+k) → 198.18.(k>>8).(k&255):53, 40 bytes of payload. */
-const flowFrame = (k) => udp4Frame({ dst: ET0, src: '02:00:00:00:00:02' }, { src: '10.0.0.2', dst: `198.18.${k >> 8}.${k & 0xff}` }, 20000 + k, 53, new Uint8Array(40).fill(k & 0xff));
+/** Flow k: UDP 10.0.0.2:(20000+k) → 198.18.(k>>8).(k&255):9 (discard), 40 bytes of payload. */
+const flowFrame = (k) => udp4Frame({ dst: ET0, src: '02:00:00:00:00:02' }, { src: '10.0.0.2', dst: `198.18.${k >> 8}.${k & 0xff}` }, 20000 + k, 9, new Uint8Array(40).fill(k & 0xff));
 /** The same frame routed: into ae0 towards the next hop, TTL down by one. */
 const routed = (k) => {
   const f = flowFrame(k);

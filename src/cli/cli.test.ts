@@ -219,7 +219,7 @@ describe('triode errors: one line on stderr, no stack trace, exit 2', () => {
 
   it('an unknown option and an unknown command', () => {
     expect(expectOneLineError(triode('run', 'R1.conf', '--frobnicate'))).toMatch(/^triode run: .*--frobnicate/);
-    expect(expectOneLineError(triode('frobnicate'))).toBe('triode: unknown command "frobnicate" (commands: run, demo, esp, test, bench, profiles)');
+    expect(expectOneLineError(triode('frobnicate'))).toBe('triode: unknown command "frobnicate" (commands: run, demo, esp, test, compare, profiles, bench)');
   });
 });
 

@@ -216,7 +216,7 @@ describe('triode compare: ARP for the interface from a sender on no subnet of it
   });
 
   it('is listed by triode help and has its own help', async () => {
-    expect((await triode('help')).stdout).toMatch(/\n {2}compare run the same input under several profiles/);
+    expect((await triode('help')).stdout).toMatch(/\n {2}compare {3}run the same input under several vendor profiles/);
     const h = await triode('compare', '--help');
     expect(h.status).toBe(0);
     expect(h.stdout).toMatch(/^Usage: triode compare --profile <spec> --profile <spec>/);

@@ -13,28 +13,28 @@ const HELP = `triode — a router's forwarding engine, pcap in, pcap out
 Usage: triode <command> [options]
 
 Commands:
-  run     run packets through a Junos-configured device or a YAML scenario
-  demo    run a bundled scenario and show what happened: seed (the seed's
-          IPsec lab, what npm start runs) or basic (two routers)
-  esp     ESP encrypt or decrypt the packets of a capture (AES-GCM, esp_sa files)
-  test    run conformance cases (case.yaml directories, STF files): pass/fail per
-          case, the differing packets decoded and traced, JUnit XML, --update
-  profiles the behaviour switches of the vendor profiles (ios, nxos, junos, linux,
-          linux-frr), their defaults and the evidence for each
-  compare run the same input under several profiles and show, packet by packet,
-          where the outputs differ and why; counters side by side, HTML report
-  bench   throughput of forwarding and inline IPsec against in-run ceilings:
-          table, JSON, HTML report, CI performance gates (--gate)
-  help    this text; "triode <command> --help" for a command's options`;
+  run       run packets through a Junos-configured device or a YAML scenario
+  demo      run a bundled scenario and show what happened: seed (the seed's
+            IPsec lab, what npm start runs) or basic (two routers)
+  esp       ESP encrypt or decrypt the packets of a capture (AES-GCM, esp_sa files)
+  test      run conformance cases (case.yaml directories, STF files): pass/fail per
+            case, the differing packets decoded and traced, JUnit XML, --update
+  compare   run the same input under several vendor profiles and show, packet by
+            packet, where the outputs differ and why; counters side by side, HTML report
+  profiles  the behaviour switches of the vendor profiles (ios, nxos, junos, linux,
+            linux-frr), their defaults and the evidence for each
+  bench     throughput of forwarding and inline IPsec against in-run ceilings:
+            table, JSON, HTML report, CI performance gates (--gate)
+  help      this text; "triode <command> --help" for a command's options`;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
   esp: { run: espCommand, help: ESP_HELP },
   test: { run: testCommand, help: TEST_HELP },
-  bench: { run: benchCommand, help: BENCH_HELP },
-  profiles: { run: profilesCommand, help: PROFILES_HELP },
   compare: { run: compareCommand, help: COMPARE_HELP },
+  profiles: { run: profilesCommand, help: PROFILES_HELP },
+  bench: { run: benchCommand, help: BENCH_HELP },
 };
 
 /** The `triode` command. Returns the exit status; bad input gives a one-line reason (a list for configurations). */
