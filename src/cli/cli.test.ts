@@ -129,6 +129,9 @@ describe('triode run --workers', () => {
     expect(expectOneLineError(triode('run', 'R1.conf', '--in', `et-0/0/0=${inA}`, '--workers', '2', '--trace', '1'))).toContain('--trace follows packets through one pipeline: use it with --workers 1');
     expect(expectOneLineError(triode('run', join(root, 'src/craft/testdata/vxlan-kernel.conf'), '--in', `et-0/0/1=${inA}`,
       '--out-dir', join(dir, 'wevpn'), '--workers', '2'))).toBe('triode: --workers 2: vxlan-kernel has bridge domains, which run on one replica only for now (use --workers 1)');
+    const sflow = join(root, 'pcaps/lag-sflow/sflow-1-in-8');
+    expect(expectOneLineError(triode('run', join(sflow, 'r1.conf'), '--in', `et-0/0/0=${join(sflow, 'in-et-0_0_0.pcap')}`,
+      '--out-dir', join(dir, 'wsflow'), '--workers', '2'))).toBe('triode: --workers 2: r1 has sFlow, which run on one replica only for now (use --workers 1)');
   });
 });
 

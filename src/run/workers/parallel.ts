@@ -45,6 +45,9 @@ export async function runParallel(configPath: string, base: Run, inputs: RunInpu
   if (bridging && n > 1) throw new Error(`--workers ${n}: ${bridging.name} has bridge domains, which run on one replica only for now (use --workers 1)`);
   // Timeline events change ports' state at input times, which the replicas would each have to see at the same frame.
   if (base.scenario.timeline?.length && n > 1) throw new Error(`--workers ${n}: the scenario has a timeline, which runs on one replica only for now (use --workers 1)`);
+  // State a replica cannot keep alone: a VRRP group's mastership and adverts, one sFlow sample sequence per port, an edge port's learned MACs.
+  const stateful = n > 1 ? base.devices.map((d) => [d.name, d.vrrp ? 'VRRP' : d.sflow ? 'sFlow' : d.model.edge?.length ? 'Internet-exchange edge ports' : ''] as const).find(([, what]) => what) : undefined;
+  if (stateful) throw new Error(`--workers ${n}: ${stateful[0]} has ${stateful[1]}, which run on one replica only for now (use --workers 1)`);
   const ports = inputs.map((i) => findPort(base.devices, i.port));
   const readers: CaptureReader[] = [];
   try {
