@@ -321,3 +321,31 @@ describe('property: link events and frames on edge ports', () => {
     ), { numRuns: 60 });
   });
 });
+
+describe('edge rules on a LAG bundle', () => {
+  it('apply to frames taken in on any of its members', () => {
+    const y = `
+devices:
+  IX:
+    interfaces:
+      et-0/0/1: { lag: ae0 }
+      et-0/0/2: { lag: ae0 }
+      et-0/0/3: { encapsulation: ethernet-bridge }
+      ae0: { encapsulation: ethernet-bridge }
+    routing-instances:
+      FABRIC:
+        type: virtual-switch
+        bridge-domains:
+          PEERING: { vlan-id: 100, interfaces: [ae0, et-0/0/3], arp-suppression: false }
+    edge:
+      ae0: { mac: [${A}] }
+`;
+    const r = runFrames(loadScenarioText(y, 'ix.yaml'), {
+      'et-0/0/1': [at(1, eth({ dst: '01:80:c2:00:00:0e', src: A }, 0x88cc, pattern(30))), at(2, ping(A))],
+      'et-0/0/2': [at(3, ping(C)), at(4, ping(A))],
+    });
+    expect(r.stats.drops).toEqual({ edge_lldp: 1, edge_mac_not_allowed: 1 });
+    expect(r.out['et-0/0/3'].map((f) => f.t)).toEqual([2, 4]);
+    expect(r.stats.balanced).toBe(true);
+  });
+});

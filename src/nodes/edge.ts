@@ -67,6 +67,13 @@ export class EdgeInput extends GraphNode {
     this.ports = new EdgePorts(dev, this);
   }
 
+  /** The bundle of a LAG member port, by port (-1: none); null without LAGs. */
+  private bundleOf: Int32Array | null = null;
+
+  override init(): void {
+    this.bundleOf = this.dev.lag?.bundleIfdOfPort ?? null;
+  }
+
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
     const ifs = this.dev.ifs;
@@ -78,7 +85,9 @@ export class EdgeInput extends GraphNode {
       const off = b.off[slot];
       const len = b.len[slot];
       const end = off + len;
-      const port = b.rxPort[slot];
+      // A LAG member's frames are its bundle's: the bundle is the edge port.
+      const member = b.rxPort[slot];
+      const port = this.bundleOf !== null && this.bundleOf[member] >= 0 ? this.bundleOf[member] : member;
       let p = off + 12;
       let type = (d[p] << 8) | d[p + 1];
       let outer = 0;

@@ -92,7 +92,7 @@ export class EthernetInput extends GraphNode {
       }
       if (len < 14) { this.drop(b, slot, E_TRUNCATED); continue; }
       // An Internet-exchange member's port: its rules (link-local protocols included) are edge-input's.
-      if (this.edgeOf[b.rxPort[slot]] !== 0) { this.enqueue(this.nextEdge, slot); continue; }
+      if (this.edgeOf[ifd.index] !== 0) { this.enqueue(this.nextEdge, slot); continue; }
       // Unicast frames must be for this port's MAC (on a port with bridged units: those of its routed units, below).
       // A VRRP virtual MAC is checked once the IFL is known (vmac): taken in only while master of that group there.
       const vmac = this.vrrp !== null && (d[off] & 1) === 0 && isVirtualMac(d, off);
