@@ -1,5 +1,6 @@
 import { GraphNode } from '../graph/node.js';
 import type { Batch } from '../packet/batch.js';
+import { readVlanTags } from '../packet/ethernet.js';
 import type { DeviceRt } from '../device/device.js';
 import { EdgePorts, MAC_LIMIT, MAC_LOCKED, MAC_NOT_ALLOWED, MAC_OK } from '../l2/edge-ports.js';
 
@@ -74,8 +75,12 @@ export class EdgeInput extends GraphNode {
     this.bundleOf = this.dev.lag?.bundleIfdOfPort ?? null;
   }
 
+  /** Scratch for readVlanTags: the hot path allocates nothing. */
+  private readonly tg = new Int32Array(5);
+
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
+    const tg = this.tg;
     const ifs = this.dev.ifs;
     const ifds = ifs.ifds;
     const bdOfIfl = this.dev.bridge!.bdOfIfl;
@@ -88,25 +93,12 @@ export class EdgeInput extends GraphNode {
       // A LAG member's frames are its bundle's: the bundle is the edge port.
       const member = b.rxPort[slot];
       const port = this.bundleOf !== null && this.bundleOf[member] >= 0 ? this.bundleOf[member] : member;
-      let p = off + 12;
-      let type = (d[p] << 8) | d[p + 1];
-      let outer = 0;
-      let inner = 0;
-      let tags = 0;
-      if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
-        if (len < 18) { this.drop(b, slot, E_TRUNCATED); continue; }
-        outer = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
-        p += 4;
-        tags = 1;
-        type = (d[p] << 8) | d[p + 1];
-        if (type === 0x8100) {
-          if (len < 22) { this.drop(b, slot, E_TRUNCATED); continue; }
-          inner = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
-          p += 4;
-          tags = 2;
-          type = (d[p] << 8) | d[p + 1];
-        }
-      }
+      if (!readVlanTags(d, off, len, tg)) { this.drop(b, slot, E_TRUNCATED); continue; }
+      const tags = tg[0];
+      const outer = tg[1];
+      const inner = tg[2];
+      const p = tg[3];
+      const type = tg[4];
       const l3 = p + 2;
       const why = this.classify(d, off, l3, end, type);
       if (why === CONSUME) { this.g.consume(slot, 'l2 control protocol'); continue; }

@@ -1,6 +1,6 @@
 import { GraphNode } from '../graph/node.js';
 import { F_FROM_IRB, type Batch } from '../packet/batch.js';
-import { macEquals } from '../packet/ethernet.js';
+import { macEquals, readVlanTags } from '../packet/ethernet.js';
 import type { DeviceRt } from '../device/device.js';
 import { PORT_DOWN_REASONS, PORT_UP, type IfdRt } from '../device/interfaces.js';
 import type { Lag } from '../l2/lag.js';
@@ -70,8 +70,12 @@ export class EthernetInput extends GraphNode {
     this.edgeOf = edge ? edge.ports.isEdge : new Uint8Array(this.ifds.length);
   }
 
+  /** Scratch for readVlanTags: the hot path allocates nothing. */
+  private readonly tg = new Int32Array(5);
+
   process(b: Batch, frame: Uint16Array, n: number): void {
     const d = b.data;
+    const tg = this.tg;
     const ifs = this.dev.ifs;
     const ifls = ifs.ifls;
     const rxPackets = ifs.rxPackets;
@@ -102,25 +106,12 @@ export class EthernetInput extends GraphNode {
         this.g.consume(slot, 'l2 control protocol');
         continue;
       }
-      let p = off + 12;
-      let type = (d[p] << 8) | d[p + 1];
-      let outer = 0;
-      let inner = 0;
-      let tags = 0;
-      if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
-        if (len < 18) { this.drop(b, slot, E_TRUNCATED); continue; }
-        outer = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
-        p += 4;
-        tags = 1;
-        type = (d[p] << 8) | d[p + 1];
-        if (type === 0x8100) {
-          if (len < 22) { this.drop(b, slot, E_TRUNCATED); continue; }
-          inner = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
-          p += 4;
-          tags = 2;
-          type = (d[p] << 8) | d[p + 1];
-        }
-      }
+      if (!readVlanTags(d, off, len, tg)) { this.drop(b, slot, E_TRUNCATED); continue; }
+      const tags = tg[0];
+      const outer = tg[1];
+      const inner = tg[2];
+      const p = tg[3];
+      const type = tg[4];
       if (len > ifd.mtu + 4 * tags) { this.drop(b, slot, E_TOO_LONG); continue; }
       const ifl = tags === 0 ? ifd.untagged : tags === 1 ? ifd.byVlan[outer] : (ifd.byVlanPair.get((outer << 12) | inner) ?? -1);
       if (ifl < 0) { this.drop(b, slot, E_VLAN); continue; }

@@ -195,3 +195,35 @@ export function writeEthernet(buf: Uint8Array, off: number, h: EthernetWrite): n
   buf[p + 1] = h.etherType & 0xff;
   return p + 2 - off;
 }
+
+/**
+ * The 802.1Q / 802.1ad tags of a frame as ports read them (at most two):
+ * into `out` [0] the number of tags, [1] the outer and [2] the inner VLAN id,
+ * [3] the offset of the ethertype after them, [4] that ethertype. False when
+ * a tag is cut short. Writes into `out` so the hot path allocates nothing.
+ */
+export function readVlanTags(d: Uint8Array, off: number, len: number, out: Int32Array): boolean {
+  let p = off + 12;
+  let type = (d[p] << 8) | d[p + 1];
+  let tags = 0;
+  out[1] = 0;
+  out[2] = 0;
+  if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+    if (len < 18) return false;
+    out[1] = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
+    p += 4;
+    tags = 1;
+    type = (d[p] << 8) | d[p + 1];
+    if (type === 0x8100) {
+      if (len < 22) return false;
+      out[2] = ((d[p + 2] << 8) | d[p + 3]) & 0xfff;
+      p += 4;
+      tags = 2;
+      type = (d[p] << 8) | d[p + 1];
+    }
+  }
+  out[0] = tags;
+  out[3] = p;
+  out[4] = type;
+  return true;
+}
