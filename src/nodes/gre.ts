@@ -13,10 +13,10 @@
 // is dropped (gre_tunnel_loop); nesting through other units ends, at the
 // latest, when the headroom is used up (gre_no_buffer_space).
 
+import { writeIpv4Header } from '../packet/ipv4.js';
 import { GraphNode } from '../graph/node.js';
 import { F_ENCAPSULATED, F_GRE, F_LOCAL_ORIGIN, F_MPLS, F_NO_L2, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
-import { ipv4HeaderChecksum } from '../packet/checksum.js';
 import { readU32 } from '../packet/addr.js';
 import { GRE_FLAG_K, GRE_HEADER_LEN, checkGre, greFlags, greHeaderLen, greProtocol } from '../packet/gre.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_MPLS } from '../packet/ethernet.js';
@@ -67,23 +67,7 @@ export class GreEncap extends GraphNode {
       if (v4) {
         const id = t.ident;
         t.ident = (id + 1) & 0xffff;
-        d[start] = 0x45;
-        d[start + 1] = 0;
-        d[start + 2] = total >>> 8;
-        d[start + 3] = total & 0xff;
-        d[start + 4] = id >>> 8;
-        d[start + 5] = id & 0xff;
-        d[start + 6] = t.df ? 0x40 : 0;
-        d[start + 7] = 0;
-        d[start + 8] = t.ttl;
-        d[start + 9] = IP_PROTO_GRE;
-        d[start + 10] = 0;
-        d[start + 11] = 0;
-        put32(d, start + 12, t.src4);
-        put32(d, start + 16, t.dst4);
-        const c = ipv4HeaderChecksum(d, start, 20);
-        d[start + 10] = c >>> 8;
-        d[start + 11] = c & 0xff;
+        writeIpv4Header(d, start, 0, total, id, t.df ? 0x4000 : 0, t.ttl, IP_PROTO_GRE, t.src4, t.dst4);
       } else {
         const plen = GRE_HEADER_LEN + inner;
         d[start] = 0x60;
@@ -112,12 +96,6 @@ export class GreEncap extends GraphNode {
   }
 }
 
-function put32(d: Uint8Array, at: number, v: number): void {
-  d[at] = v >>> 24;
-  d[at + 1] = (v >>> 16) & 0xff;
-  d[at + 2] = (v >>> 8) & 0xff;
-  d[at + 3] = v & 0xff;
-}
 
 const E_NO_TUNNEL = 0;
 // 1..4: checkGre's codes (truncated, bad version, bad flags, bad checksum).

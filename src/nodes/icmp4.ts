@@ -1,8 +1,9 @@
+import { writeIpv4Header } from '../packet/ipv4.js';
 import { GraphNode } from '../graph/node.js';
 import { F_LOCAL_ORIGIN, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ipv4HeaderChecksum, internetChecksum } from '../packet/checksum.js';
-import { readU32, writeU32 } from '../packet/addr.js';
+import { readU32 } from '../packet/addr.js';
 import { icmpEchoToReplyInPlace } from '../packet/icmp.js';
 
 /** Packs an ICMP error's type, code and (for "fragmentation needed") next-hop MTU into `Batch.aux`. */
@@ -57,25 +58,9 @@ export class Ip4IcmpError extends GraphNode {
       const h = l3 - IP_ICMP_HDR;
       const aux = b.aux[slot];
       // IPv4 header.
-      d[h] = 0x45;
-      d[h + 1] = 0;
       const total = IP_ICMP_HDR + keep;
-      d[h + 2] = total >> 8;
-      d[h + 3] = total & 0xff;
       this.ident = (this.ident + 1) & 0xffff;
-      d[h + 4] = this.ident >> 8;
-      d[h + 5] = this.ident & 0xff;
-      d[h + 6] = 0;
-      d[h + 7] = 0;
-      d[h + 8] = ORIGIN_TTL;
-      d[h + 9] = 1;
-      d[h + 10] = 0;
-      d[h + 11] = 0;
-      writeU32(d, h + 12, src);
-      writeU32(d, h + 16, origSrc);
-      const hc = ipv4HeaderChecksum(d, h, 20);
-      d[h + 10] = hc >> 8;
-      d[h + 11] = hc & 0xff;
+      writeIpv4Header(d, h, 0, total, this.ident, 0, ORIGIN_TTL, 1, src, origSrc);
       // ICMP header: type, code, checksum, then unused (or the next-hop MTU).
       const t = h + 20;
       d[t] = aux >>> 24;

@@ -20,11 +20,12 @@
 // (source port 6343, destination the collector's udp-port) from source-ip,
 // into ip4-lookup as a packet the device generates.
 
+import { writeIpv4Header } from '../packet/ipv4.js';
 import type { DeviceRt } from '../device/device.js';
 import type { GraphNode } from '../graph/node.js';
 import { F_LOCAL_ORIGIN, F_NO_L2, HEADROOM, SLOT_COUNT, type Batch } from '../packet/batch.js';
-import { parseIpv4, writeU32 } from '../packet/addr.js';
-import { ipv4HeaderChecksum, pseudoHeaderSumIpv4 } from '../packet/checksum.js';
+import { parseIpv4 } from '../packet/addr.js';
+import { pseudoHeaderSumIpv4 } from '../packet/checksum.js';
 import { udpSetChecksum } from '../packet/udp.js';
 import {
   SFLOW_DATAGRAM_HEADER_LEN, SFLOW_IF_UNKNOWN, SFLOW_MAX_DATAGRAM, SFLOW_MAX_HEADER, flowSampleLen, writeFlowSample,
@@ -259,23 +260,7 @@ export class SflowAgent {
       const at = b.slotStart(slot) + HEADROOM;
       const d = b.data;
       const total = UDP_IP_LEN + payload;
-      d[at] = 0x45;
-      d[at + 1] = 0;
-      d[at + 2] = total >>> 8;
-      d[at + 3] = total & 0xff;
-      d[at + 4] = (this.dgSeq >>> 8) & 0xff; // identification: the datagram's sequence
-      d[at + 5] = this.dgSeq & 0xff;
-      d[at + 6] = 0;
-      d[at + 7] = 0;
-      d[at + 8] = TTL;
-      d[at + 9] = 17;
-      d[at + 10] = 0;
-      d[at + 11] = 0;
-      writeU32(d, at + 12, this.source);
-      writeU32(d, at + 16, c.ip);
-      const hc = ipv4HeaderChecksum(d, at, 20);
-      d[at + 10] = hc >>> 8;
-      d[at + 11] = hc & 0xff;
+      writeIpv4Header(d, at, 0, total, this.dgSeq, 0, TTL, 17, this.source, c.ip); // identification: the datagram's sequence
       const u = at + 20;
       d[u] = SFLOW_PORT >>> 8;
       d[u + 1] = SFLOW_PORT & 0xff;

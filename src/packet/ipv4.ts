@@ -99,6 +99,31 @@ export function setIpv4Dst(b: Uint8Array, off: number, v: number): void {
   writeU32(b, off + 16, v);
 }
 
+/**
+ * A 20-byte IPv4 header (no options) at `off`, checksum included, for the
+ * packets a device builds: ICMP errors, GRE, VRRP, sFlow. `flagsFrag` is the
+ * 16-bit flags + fragment offset field (0x4000: DF).
+ */
+export function writeIpv4Header(b: Uint8Array, off: number, tos: number, totalLen: number, id: number, flagsFrag: number, ttl: number, protocol: number, src: number, dst: number): void {
+  b[off] = 0x45;
+  b[off + 1] = tos;
+  b[off + 2] = totalLen >>> 8;
+  b[off + 3] = totalLen & 0xff;
+  b[off + 4] = (id >>> 8) & 0xff;
+  b[off + 5] = id & 0xff;
+  b[off + 6] = flagsFrag >>> 8;
+  b[off + 7] = flagsFrag & 0xff;
+  b[off + 8] = ttl;
+  b[off + 9] = protocol;
+  b[off + 10] = 0;
+  b[off + 11] = 0;
+  writeU32(b, off + 12, src);
+  writeU32(b, off + 16, dst);
+  const c = ipv4HeaderChecksum(b, off, 20);
+  b[off + 10] = c >>> 8;
+  b[off + 11] = c & 0xff;
+}
+
 /** Recomputes and stores the header checksum. */
 export function ipv4UpdateChecksum(b: Uint8Array, off: number): void {
   const c = ipv4HeaderChecksum(b, off, ipv4HeaderLen(b, off));

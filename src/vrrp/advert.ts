@@ -3,7 +3,8 @@
 // sends, and the checks a received advertisement must pass (RFC 3768 7.1,
 // RFC 5798 7.1).
 
-import { checksumAdd, checksumFold, ipv4HeaderChecksum, pseudoHeaderSumFromIpv4, pseudoHeaderSumFromIpv6 } from '../packet/checksum.js';
+import { writeIpv4Header } from '../packet/ipv4.js';
+import { checksumAdd, checksumFold, pseudoHeaderSumFromIpv4, pseudoHeaderSumFromIpv6 } from '../packet/checksum.js';
 import { writeU32 } from '../packet/addr.js';
 import { icmp6Checksum, writeIp6Header } from '../nodes/icmp6.js';
 
@@ -96,23 +97,7 @@ export function writeAdvert4(d: Uint8Array, o: number, l2: Uint8Array, vmac: Uin
   const v = ip + 20;
   const vlen = writeVrrp(d, v, f);
   const total = 20 + vlen;
-  d[ip] = 0x45;
-  d[ip + 1] = VRRP_TOS;
-  d[ip + 2] = total >> 8;
-  d[ip + 3] = total & 0xff;
-  d[ip + 4] = (ident >> 8) & 0xff;
-  d[ip + 5] = ident & 0xff;
-  d[ip + 6] = 0;
-  d[ip + 7] = 0;
-  d[ip + 8] = VRRP_TTL;
-  d[ip + 9] = IPPROTO_VRRP;
-  d[ip + 10] = 0;
-  d[ip + 11] = 0;
-  writeU32(d, ip + 12, src);
-  writeU32(d, ip + 16, VRRP_GROUP4);
-  const hc = ipv4HeaderChecksum(d, ip, 20);
-  d[ip + 10] = hc >> 8;
-  d[ip + 11] = hc & 0xff;
+  writeIpv4Header(d, ip, VRRP_TOS, total, ident, 0, VRRP_TTL, IPPROTO_VRRP, src, VRRP_GROUP4);
   const pseudo = f.version === 3 ? pseudoHeaderSumFromIpv4(d, ip, IPPROTO_VRRP, vlen) : 0;
   const c = ~checksumFold(checksumAdd(d, v, vlen, pseudo)) & 0xffff;
   d[v + 6] = c >> 8;
