@@ -31,8 +31,13 @@ export const MIN_CHUNK_SIZE = 64;
 export class ChunkedFile {
   readonly path: string;
   readonly size: number;
-  /** The chunk. Valid bytes are [pos, end); buf[0] is file offset `base`. */
-  buf: Buffer;
+  /**
+   * The chunk. Valid bytes are [pos, end); buf[0] is file offset `base`. A
+   * plain Uint8Array, not a Buffer: records point into it, and their readers
+   * copy what they keep with slice(), which on a Buffer is a view (shared with
+   * every other "copy" and overwritten by the next refill).
+   */
+  buf: Uint8Array;
   dv: DataView;
   pos = 0;
   end = 0;
@@ -49,8 +54,7 @@ export class ChunkedFile {
       throw e;
     }
     const cap = Math.max(MIN_CHUNK_SIZE, Math.floor(chunkSize));
-    // allocUnsafeSlow: the chunk owns its ArrayBuffer (never a slice of Node's shared pool).
-    this.buf = Buffer.allocUnsafeSlow(cap);
+    this.buf = new Uint8Array(cap);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
@@ -118,8 +122,8 @@ export class ChunkedFile {
 
   private grow(n: number): void {
     const cap = Math.max(n, this.buf.length * 2);
-    const next = Buffer.allocUnsafeSlow(cap);
-    this.buf.copy(next, 0, this.pos, this.end);
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(this.pos, this.end));
     this.base += this.pos;
     this.end -= this.pos;
     this.pos = 0;

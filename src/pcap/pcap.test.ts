@@ -190,6 +190,27 @@ describe('classic pcap round trip', () => {
     for (const chunkSize of [64, 1000, 1531, 4096, 65536]) expect(lines(readAll(f, { chunkSize }))).toEqual(lines(ref));
   });
 
+  it('a record kept with slice() is a copy: editing it or reading on (chunk refills) leaves it and the chunk alone', () => {
+    // The chunk is a plain Uint8Array, as CaptureRecord.buf is typed: a Node Buffer's slice() is a view, so a
+    // "copy" would share bytes with the chunk (and with other "copies"), and the next refill would overwrite it.
+    const f = tmpFile('kept.pcap');
+    writeFile(f, pkts, { nanosecond: true });
+    const r = CaptureReader.open(f, { chunkSize: 4096 });
+    const rec = newCaptureRecord();
+    const kept: Uint8Array[] = [];
+    try {
+      expect(r.next(rec)).toBe(true);
+      const a = rec.buf.slice(rec.offset, rec.offset + rec.caplen);
+      a[0] ^= 0xff;
+      expect(rec.buf[rec.offset]).toBe(pkts[0].data[0]);
+      expect(rec.buf.slice(rec.offset, rec.offset + rec.caplen)).toEqual(pkts[0].data);
+      do kept.push(rec.buf.slice(rec.offset, rec.offset + rec.caplen)); while (r.next(rec));
+    } finally {
+      r.close();
+    }
+    expect(kept).toEqual(pkts.map((p) => p.data));
+  });
+
   it('writer: flushes past its buffer, rejects bad timestamps, close is idempotent', () => {
     const f = tmpFile('big-writes.pcap');
     const many = makePackets(3000, 7); // ~2.3 MB, more than the 1 MiB buffer

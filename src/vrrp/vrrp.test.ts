@@ -124,9 +124,11 @@ describe('VRRP dataplane details', () => {
     bad[35] = 9; // VRID 9: not configured
     const v = bad.subarray(34, 46);
     v[6] = 0; v[7] = 0;
-    const r2 = runFrames(lab({ v3: true }), { 'Orcus:ge-0/0/0': [{ t: 1.1, frame: fixV3(bad) }] });
+    // With a copy of the good one after it: only the bad one is dropped (the copy once shared the bad one's bytes).
+    const r2 = runFrames(lab({ v3: true }), { 'Orcus:ge-0/0/0': [{ t: 1.1, frame: fixV3(bad) }, { t: 1.2, frame: adv.frame.slice() }] });
+    expect(adv.frame[35]).toBe(1);
     expect(r2.stats.devices.Orcus.drops.vrrp_unknown_group).toBe(1);
-    expect(r2.devices[2].vrrp!.instances[0].counters.advertisementsReceived).toBeGreaterThan(0);
+    expect(r2.devices[2].vrrp!.instances[0].counters.advertisementsReceived).toBe(2); // Luna's, heard on the LAN, and the good copy
     const ttl = eth({ dst: '01:00:5e:00:00:12', src: VMAC4 }, 0x0800, ip4({ src: '192.168.1.2', dst: '224.0.0.18', ttl: 64 }, 112, adv.frame.slice(34, 46)));
     const r3 = runFrames(lab({ v3: true }), { 'Orcus:ge-0/0/0': [{ t: 1, frame: ttl }] });
     expect(r3.stats.devices.Orcus.drops.vrrp_bad_ttl).toBe(1);
