@@ -79,7 +79,15 @@ export function memcpyCeiling(s: ScenarioSetup): Ceiling {
     kind: 'memcpy',
     measure(seconds: number, clock: Clock, maxPackets = Infinity): Measurement {
       const r0 = released;
-      const m = feed(s, seconds, clock, step, undefined, maxPackets);
+      // sFlow samples as frames are taken in (inject): part of the scenario's cost, not of copying.
+      const sflow = s.dev.sflow;
+      s.dev.sflow = null;
+      let m: Measurement;
+      try {
+        m = feed(s, seconds, clock, step, undefined, maxPackets);
+      } finally {
+        s.dev.sflow = sflow;
+      }
       if (released - r0 !== m.packets) throw new AccountingError(`memcpy ceiling: ${m.packets} frames fed, ${released - r0} copied in`);
       s.check();
       return m;

@@ -131,7 +131,7 @@ describe('readGates', () => {
   ]
 }`;
     expect(err(text).split('\n')).toEqual([
-      'bench/gates.json:5:19: gates[1].scenario: "vxlan-gre" is not a scenario (l3, esp-encrypt, esp-decrypt, vxlan-encap, vxlan-decap, vxlan-ipsec)',
+      'bench/gates.json:5:19: gates[1].scenario: "vxlan-gre" is not a scenario (l3, esp-encrypt, esp-decrypt, vxlan-encap, vxlan-decap, vxlan-ipsec, ixp, ixp-plain)',
       'bench/gates.json:6:33: gates[2].size: "128" is not a size (64, imix, 1420, 9000)',
       'bench/gates.json:6:52: gates[2].minRatoi: unknown field (fields: scenario, size, backend, minRatio, maxRegression, maxNoise)',
       'bench/gates.json:7:60: gates[3].minRatio: expected a number, not "high"',

@@ -64,7 +64,9 @@ export function readGates(text: string, file: string): GatesFile {
     const f = v as GatesFile;
     const seen = new Map<string, number>();
     f.gates.forEach((g, i) => {
-      const crypto = scenarioDef(g.scenario).crypto;
+      const def = scenarioDef(g.scenario);
+      const crypto = def.crypto;
+      if (def.sizes && !def.sizes.names.includes(g.size)) problems.push({ path: ['gates', i, 'size'], message: `scenario ${g.scenario} runs at sizes ${def.sizes.names.join(', ')} only` });
       if (g.backend === undefined && !crypto) g.backend = 'none';
       if (crypto && (g.backend === undefined || g.backend === 'none')) problems.push({ path: ['gates', i], message: `scenario ${g.scenario} needs "backend": "native" or "js"` });
       if (!crypto && g.backend !== 'none') problems.push({ path: ['gates', i, 'backend'], message: `scenario ${g.scenario} has no crypto backend: leave "backend" out or make it "none"` });

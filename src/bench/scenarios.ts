@@ -3,6 +3,7 @@
 // function building it from a plain ScenarioSpec. A new scenario is one more
 // entry here.
 import { setupEspDecrypt, setupEspEncrypt } from './scenario-esp.js';
+import { IXP_SIZES, setupIxp, setupIxpPlain } from './scenario-ixp.js';
 import { setupL3 } from './scenario-l3.js';
 import { setupVxlanDecap, setupVxlanEncap, setupVxlanIpsec } from './scenario-vxlan.js';
 import { FRAME_SIZES, SIZE_ORDER, type BackendName, type CeilingKind, type ScenarioSetup, type ScenarioSpec } from './setup.js';
@@ -17,6 +18,10 @@ export interface ScenarioDef {
   readonly setup: (spec: ScenarioSpec) => ScenarioSetup;
   /** Runs on `--workers` replicas; false: a bridging device, which runs on one replica only (as `triode run --workers`). */
   readonly replicable: boolean;
+  /** The sizes it runs at, when not all, and why not the others (the other sizes are left out with a note). */
+  readonly sizes?: { readonly names: readonly string[]; readonly why: string };
+  /** The scenario it is compared with at each size (its Mpps over that one's, printed under the table). */
+  readonly baseline?: string;
 }
 
 export const SCENARIOS: readonly ScenarioDef[] = [
@@ -68,6 +73,25 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     setup: setupVxlanIpsec,
     replicable: false,
   },
+  {
+    name: 'ixp',
+    summary: 'Internet exchange, member to member: edge port (MAC allow-list, ethertypes, 1500-byte payload limit; sFlow 1 in 2000) → edge-input → bridge-input → l2-output → interface-output → ae0 (4 members, per-flow hash), 1024 UDP flows',
+    ceiling: 'memcpy',
+    crypto: false,
+    setup: setupIxp,
+    replicable: false,
+    sizes: { names: IXP_SIZES, why: 'a peering LAN carries payloads of 1500 bytes at most (the edge rule)' },
+    baseline: 'ixp-plain',
+  },
+  {
+    name: 'ixp-plain',
+    summary: 'ixp without the edge rules, the LAG and sFlow: plain bridged port → ethernet-input → bridge-input → l2-output → interface-output → plain port (the baseline of ixp)',
+    ceiling: 'memcpy',
+    crypto: false,
+    setup: setupIxpPlain,
+    replicable: false,
+    sizes: { names: IXP_SIZES, why: 'measured at the sizes of ixp, whose baseline it is' },
+  },
 ];
 
 export const SCENARIO_NAMES: readonly string[] = SCENARIOS.map((s) => s.name);
@@ -85,6 +109,7 @@ export function scenarioDef(name: string): ScenarioDef {
 export function setupScenario(spec: ScenarioSpec): ScenarioSetup {
   const def = scenarioDef(spec.scenario);
   if (!FRAME_SIZES[spec.size]) throw new Error(`unknown size "${spec.size}" (sizes: ${SIZE_NAMES.join(', ')})`);
+  if (def.sizes && !def.sizes.names.includes(spec.size)) throw new Error(`scenario ${spec.scenario} runs at sizes ${def.sizes.names.join(', ')}, not ${spec.size}: ${def.sizes.why}`);
   if (def.crypto ? spec.backend === 'none' : spec.backend !== 'none') {
     throw new Error(`scenario ${spec.scenario} runs with backend ${def.crypto ? 'native or js' : '"none"'}, not "${spec.backend}"`);
   }

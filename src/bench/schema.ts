@@ -77,6 +77,13 @@ export interface BenchResult {
   scaling?: number;
   /** One replica's Mpps, median (same harness, same run). */
   oneWorkerMpps?: number;
+  /**
+   * A scenario with a baseline (ixp: ixp-plain, the same path without its
+   * features): the baseline measured in every repetition next to it, its
+   * median Mpps, and the median over repetitions of (this Mpps / the
+   * baseline's in the same repetition), with that ratio's spread.
+   */
+  baseline?: { scenario: string; mpps: number; ratio: number; spread: Spread };
 }
 
 export interface BenchReport {

@@ -58,7 +58,14 @@ export function planBench(cfg: BenchConfig): BenchPlan {
       notes.push(`leaving out ${why}`);
       continue;
     }
-    for (const size of cfg.sizes) {
+    const sizes = def.sizes ? cfg.sizes.filter((x) => def.sizes!.names.includes(x)) : cfg.sizes;
+    if (sizes.length < cfg.sizes.length) {
+      const left = cfg.sizes.filter((x) => !sizes.includes(x)).join(', ');
+      const only = `${scenario} runs at sizes ${def.sizes!.names.join(', ')} only: ${def.sizes!.why}`;
+      if (sizes.length === 0 && cfg.scenariosExplicit) throw new BenchInputError(`triode bench: --size ${cfg.sizes.join(',')}: ${only}`);
+      notes.push(`leaving out ${scenario} at ${left} (${only})`);
+    }
+    for (const size of sizes) {
       for (const backend of def.crypto ? usable : ['none' as const]) specs.push({ scenario, size, backend, vpns: cfg.vpns, routes: cfg.routes, macs });
     }
   }
@@ -79,21 +86,28 @@ const spreadSig = (s: { min: number; max: number; rel: number }) => ({ min: sig(
 export function measureSpec(spec: ScenarioSpec, cfg: Pick<BenchConfig, 'reps' | 'duration' | 'clock'>): BenchResult {
   const setup = setupScenario(spec);
   const ceilings: Ceiling[] = [];
+  // A scenario with a baseline (ixp: ixp-plain) has it measured next to it in every repetition.
+  const baseName = scenarioDef(spec.scenario).baseline;
+  let base: ScenarioSetup | null = null;
   try {
+    base = baseName === undefined ? null : setupScenario({ ...spec, scenario: baseName });
     const aes = setup.aead ? aesGcmCeiling(setup.aead, setup.frameSizes) : null;
     if (aes) ceilings.push(aes);
     const mem = memcpyCeiling(setup);
     ceilings.push(mem);
     const warm = Math.min(0.1, cfg.duration);
     measureScenario(setup, warm, cfg.clock);
+    if (base) measureScenario(base, warm, cfg.clock);
     for (const c of ceilings) c.measure(warm, cfg.clock);
 
     const scen: Measurement[] = [];
+    const baseM: Measurement[] = [];
     const aesM: Measurement[] = [];
     const memM: Measurement[] = [];
     const ceil = (): void => {
       if (aes) aesM.push(aes.measure(cfg.duration, cfg.clock));
       memM.push(mem.measure(cfg.duration, cfg.clock));
+      if (base) baseM.push(measureScenario(base, cfg.duration, cfg.clock));
     };
     for (let r = 0; r < cfg.reps; r++) {
       if (r % 2 === 0) ceil();
@@ -101,10 +115,16 @@ export function measureSpec(spec: ScenarioSpec, cfg: Pick<BenchConfig, 'reps' | 
       if (r % 2 === 1) ceil();
     }
 
-    return resultOf(spec, setup, cfg.reps, scen.map(mppsOf), aes ? aesM.map(mppsOf) : null, memM.map(mppsOf), 1, scen.reduce((s, x) => s + x.packets, 0));
+    const mpps = scen.map(mppsOf);
+    const result = resultOf(spec, setup, cfg.reps, mpps, aes ? aesM.map(mppsOf) : null, memM.map(mppsOf), 1, scen.reduce((s, x) => s + x.packets, 0));
+    if (!base) return result;
+    const b = baseM.map(mppsOf);
+    const ratio = summarize(mpps.map((x, i) => x / b[i]));
+    return { ...result, baseline: { scenario: baseName!, mpps: sig(summarize(b).median), ratio: sig(ratio.median), spread: spreadSig(ratio.spread) } };
   } finally {
     for (const c of ceilings) c.close();
     setup.close();
+    base?.close();
   }
 }
 

@@ -50,3 +50,20 @@ export function formatTable(results: readonly BenchResult[]): string {
 export const TABLE_LEGEND = `Mpps, Gbps, ns/pkt: medians over the repetitions; min-max: range of Mpps. Gbps: frame bytes with the FCS × 8, no preamble or gap (ESP: the cleartext frames).
 ratio: median of Mpps / the ceiling's Mpps in the same repetition, ± half its range; /aes-gcm: the backend sealing the same inner sizes, no framing; /memcpy: frames into the slab and out, no processing.
 With --workers n: figures of n pipeline replicas, ratios to n × the ceiling; scaling: n replicas' Mpps / one replica's in the same repetition.`;
+
+/**
+ * Scenarios measured with a baseline (ixp with ixp-plain, the same path
+ * without its features), one line each: the median over repetitions of its
+ * Mpps over the baseline's in the same repetition (measured back to back, so
+ * a drift of the machine cancels), the range of that ratio, and both Mpps.
+ * Empty when the run has none.
+ */
+export function formatBaselines(results: readonly BenchResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const b = r.baseline;
+    if (b === undefined) continue;
+    lines.push(`${r.scenario} / ${b.scenario} at ${r.size}: ${b.ratio.toFixed(3)} (${b.spread.min.toFixed(3)}-${b.spread.max.toFixed(3)}) of the Mpps: ${fmtRate(r.mpps)} / ${fmtRate(b.mpps)}, each repetition's pair measured back to back`);
+  }
+  return lines.join('\n');
+}

@@ -100,7 +100,7 @@ export class Lag {
   pick(bundle: number, d: Uint8Array, off: number, len: number): number {
     const b = this.bundles[bundle];
     if (b.upCount === 0) return -1;
-    const port = b.up[lagHash(d, off, len) % b.upCount];
+    const port = b.up[(lagHashBits(d, off, len) >>> 0) % b.upCount];
     this.txPackets[port]++;
     this.txBytes[port] += len;
     return port;
@@ -116,6 +116,15 @@ export class Lag {
  * skipped.
  */
 export function lagHash(d: Uint8Array, off: number, len: number): number {
+  return lagHashBits(d, off, len) >>> 0;
+}
+
+/**
+ * lagHash's 32 bits as a signed number, which V8 returns as a small integer:
+ * an unsigned one of 2^31 or more leaves a call not inlined as a heap number,
+ * 16 bytes allocated for every other packet.
+ */
+function lagHashBits(d: Uint8Array, off: number, len: number): number {
   const end = off + len;
   let p = off + 12;
   let type = end >= p + 2 ? (d[p] << 8) | d[p + 1] : 0;
@@ -128,12 +137,12 @@ export function lagHash(d: Uint8Array, off: number, len: number): number {
     const ports = l3 + (d[l3] & 15) * 4;
     const proto = d[l3 + 9];
     // flowHash4 reads the ports of unfragmented TCP/UDP: they must be in the frame.
-    if ((proto !== 6 && proto !== 17) || end >= ports + 4 || (((d[l3 + 6] & 0x3f) | d[l3 + 7]) !== 0)) return finish(flowHash4(d, l3) ^ LAG_SEED);
+    if ((proto !== 6 && proto !== 17) || end >= ports + 4 || (((d[l3 + 6] & 0x3f) | d[l3 + 7]) !== 0)) return finish(flowHash4(d, l3) ^ LAG_SEED) | 0;
   } else if (type === 0x86dd && end >= l3 + 40) {
     const next = d[l3 + 6];
-    if ((next !== 6 && next !== 17) || end >= l3 + 44) return finish(flowHash6(d, l3) ^ LAG_SEED);
+    if ((next !== 6 && next !== 17) || end >= l3 + 44) return finish(flowHash6(d, l3) ^ LAG_SEED) | 0;
   }
-  return macHash(d, off, len);
+  return macHash(d, off, len) | 0;
 }
 
 function macHash(d: Uint8Array, off: number, len: number): number {
