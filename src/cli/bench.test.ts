@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGates } from '../bench/gate.js';
 import { readBenchReport } from '../bench/schema.js';
+import { fmtRate } from '../bench/table.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let build = '';
@@ -53,7 +54,7 @@ afterAll(() => {
 
 describe('triode bench: bad input', () => {
   it('an unknown scenario, size, backend or clock: exit 2 and one line with the valid values', () => {
-    expect(oneLineError(triode('bench', '--scenario', 'l3,vxlan-gre'))).toBe('triode bench: --scenario: unknown scenario "vxlan-gre" (scenarios: l3, esp-encrypt, esp-decrypt, vxlan-encap, vxlan-decap, vxlan-ipsec)');
+    expect(oneLineError(triode('bench', '--scenario', 'l3,vxlan-gre'))).toBe('triode bench: --scenario: unknown scenario "vxlan-gre" (scenarios: l3, esp-encrypt, esp-decrypt, vxlan-encap, vxlan-decap, vxlan-ipsec, ixp, ixp-plain)');
     expect(oneLineError(triode('bench', '--size', '128'))).toBe('triode bench: --size: unknown size "128" (sizes: 64, imix, 1420, 9000)');
     expect(oneLineError(triode('bench', '--backend', 'openssl'))).toBe('triode bench: --backend: unknown backend "openssl" (backends: native, js)');
     expect(oneLineError(triode('bench', '--clock', 'tsc'))).toBe('triode bench: --clock: unknown clock "tsc" (clocks: wall, cpu)');
@@ -123,7 +124,7 @@ describe('triode bench: gates', () => {
   it('the committed bench/gates.json is valid and names the CI checks on the native backend', () => {
     const g = readGates(readFileSync(join(root, 'bench', 'gates.json'), 'utf8'), 'bench/gates.json');
     const keys = g.gates.map((x) => `${x.scenario}/${x.size}/${x.backend}`);
-    expect(keys).toEqual(expect.arrayContaining(['l3/64/none', 'esp-encrypt/1420/native', 'esp-encrypt/64/native', 'esp-decrypt/1420/native', 'esp-decrypt/64/native']));
+    expect(keys).toEqual(expect.arrayContaining(['l3/64/none', 'esp-encrypt/1420/native', 'esp-encrypt/64/native', 'esp-decrypt/1420/native', 'esp-decrypt/64/native', 'ixp/64/none']));
     for (const x of g.gates) expect(x.minRatio ?? g.defaults?.minRatio).toBeGreaterThan(0);
   });
 });
@@ -214,5 +215,33 @@ describe('triode bench: VXLAN scenarios', () => {
     expect(report.options.macs).toBe(5000);
     expect(report.results.map((x) => [x.scenario, x.ceiling])).toEqual([['vxlan-encap', 'memcpy'], ['vxlan-decap', 'memcpy']]);
     expect(oneLineError(triode('bench', '--scenario', 'vxlan-encap', '--macs', '1'))).toBe('triode bench: --macs takes a whole number from 2 to 100000000, not "1"');
+  });
+});
+
+describe('triode bench: the Internet-exchange scenarios', () => {
+  it('ixp and ixp-plain in one run: both rows, ixp against ixp-plain measured in its repetitions (JSON and a line under the table), 9000 left out with a note; ixp alone at 9000 is an error', () => {
+    const json = join(work, 'ixp.json');
+    const r = triode('bench', '--scenario', 'ixp,ixp-plain', '--size', '64,9000', ...QUICK, '--json', json);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe([
+      'triode bench: leaving out ixp at 9000 (ixp runs at sizes 64, imix, 1420 only: a peering LAN carries payloads of 1500 bytes at most (the edge rule))',
+      'triode bench: leaving out ixp-plain at 9000 (ixp-plain runs at sizes 64, imix, 1420 only: measured at the sizes of ixp, whose baseline it is)',
+      '',
+    ].join('\n'));
+    expect(r.stdout).toMatch(/^ixp +64 +none +\d.* memcpy /m);
+    expect(r.stdout).toMatch(/^ixp-plain +64 +none +\d/m);
+    const report = readBenchReport(readFileSync(json, 'utf8'), json);
+    const [ixp, plain] = report.results;
+    expect([ixp.scenario, plain.scenario]).toEqual(['ixp', 'ixp-plain']);
+    // ixp's figure carries ixp-plain measured next to it in each repetition; ixp-plain's own has no baseline.
+    const b = ixp.baseline!;
+    expect(b.scenario).toBe('ixp-plain');
+    expect(b.ratio).toBeGreaterThan(0);
+    expect(b.spread.min).toBeLessThanOrEqual(b.ratio);
+    expect(b.spread.max).toBeGreaterThanOrEqual(b.ratio);
+    expect(plain.baseline).toBeUndefined();
+    const lines = r.stdout.split('\n').filter((l) => l.includes(' / ixp-plain at '));
+    expect(lines).toEqual([`ixp / ixp-plain at 64: ${b.ratio.toFixed(3)} (${b.spread.min.toFixed(3)}-${b.spread.max.toFixed(3)}) of the Mpps: ${fmtRate(ixp.mpps)} / ${fmtRate(b.mpps)}, each repetition's pair measured back to back`]);
+    expect(oneLineError(triode('bench', '--scenario', 'ixp', '--size', '9000'))).toBe('triode bench: --size 9000: ixp runs at sizes 64, imix, 1420 only: a peering LAN carries payloads of 1500 bytes at most (the edge rule)');
   });
 });
