@@ -6,6 +6,16 @@
  * gets the same hash.
  */
 export function flowHash4(d: Uint8Array, l3: number): number {
+  return flowHash4Bits(d, l3) >>> 0;
+}
+
+/**
+ * flowHash4 and flowHash6 as signed 32-bit numbers, which V8 returns from a
+ * call it did not inline as small integers: an unsigned hash of 2^31 or more
+ * would leave as a heap number, 16 bytes for every other packet. The unsigned
+ * forms above are wrappers small enough to be inlined wherever they are called.
+ */
+function flowHash4Bits(d: Uint8Array, l3: number): number {
   let h = mix(0x9e3779b9, (d[l3 + 12] << 24) | (d[l3 + 13] << 16) | (d[l3 + 14] << 8) | d[l3 + 15]);
   h = mix(h, (d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19]);
   const proto = d[l3 + 9];
@@ -15,10 +25,14 @@ export function flowHash4(d: Uint8Array, l3: number): number {
     const t = l3 + (d[l3] & 15) * 4;
     h = mix(h, (d[t] << 24) | (d[t + 1] << 16) | (d[t + 2] << 8) | d[t + 3]);
   }
-  return finish(h);
+  return finish(h) | 0;
 }
 
 export function flowHash6(d: Uint8Array, l3: number): number {
+  return flowHash6Bits(d, l3) >>> 0;
+}
+
+function flowHash6Bits(d: Uint8Array, l3: number): number {
   let h = 0x9e3779b9;
   for (let i = 8; i < 40; i += 4) h = mix(h, (d[l3 + i] << 24) | (d[l3 + i + 1] << 16) | (d[l3 + i + 2] << 8) | d[l3 + i + 3]);
   const next = d[l3 + 6];
@@ -26,7 +40,7 @@ export function flowHash6(d: Uint8Array, l3: number): number {
   if (next === 6 || next === 17) h = mix(h, (d[l3 + 40] << 24) | (d[l3 + 41] << 16) | (d[l3 + 42] << 8) | d[l3 + 43]);
   // The flow label names the flow too, when the sender sets one.
   h = mix(h, ((d[l3 + 1] & 0x0f) << 16) | (d[l3 + 2] << 8) | d[l3 + 3]);
-  return finish(h);
+  return finish(h) | 0;
 }
 
 /**
