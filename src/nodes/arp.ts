@@ -1,5 +1,5 @@
 import { GraphNode } from '../graph/node.js';
-import type { Batch } from '../packet/batch.js';
+import { F_TRACED, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { NeighborAging, forgetNeighbor, type Neighbor } from '../l3/neighbor.js';
 import { ADJ_DROP, ADJ_GLEAN, ADJ_LOCAL, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE } from '../l3/adjacency.js';
@@ -280,7 +280,7 @@ export class Ip4Arp extends GraphNode {
       if (dev.shouldSolicit(nb, now)) this.request(b, slot, nb.ifl, src, nb.ip4, now, nb);
       if (!dev.hold(nb, b, slot)) { this.drop(b, slot, 0); continue; }
       this.counters[1]++;
-      this.note(b, slot, () => `held: ARP for ${nb.ipText()} on ${dev.ifs.ifls[nb.ifl].name}`);
+      if (b.flags[slot] & F_TRACED) this.g.trace.note(b.traceId[slot], `held: ARP for ${nb.ipText()} on ${dev.ifs.ifls[nb.ifl].name}`);
       b.release(slot);
     }
   }

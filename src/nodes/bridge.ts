@@ -1,5 +1,5 @@
 import { GraphNode } from '../graph/node.js';
-import { F_FROM_IRB, F_FROM_VXLAN, type Batch } from '../packet/batch.js';
+import { F_TRACED, F_FROM_IRB, F_FROM_VXLAN, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import type { Bridge } from '../l2/bridge.js';
 import { LEARN_MOVE, LEARN_NEW, LEARN_REFRESH, LEARN_STATIC, MAC_PORT_MAX, MAC_REMOTE } from '../l2/mac-table.js';
@@ -142,7 +142,7 @@ export class BridgeInput extends GraphNode {
     if (r === LEARN_STATIC) return;
     if (r === LEARN_NEW || r === LEARN_MOVE) {
       this.counters[r === LEARN_NEW ? C_LEARNED : C_MOVED]++;
-      this.note(b, slot, () => `learned ${formatMac(b.data, off + 6)} ${r === LEARN_MOVE ? 'moved ' : ''}on ${fromVxlan ? `vtep ${this.br.vteps.all[b.adj[slot]].text}` : this.dev.ifs.ifls[b.rxIfl[slot]].name}`);
+      if (b.flags[slot] & F_TRACED) this.g.trace.note(b.traceId[slot], `learned ${formatMac(b.data, off + 6)} ${r === LEARN_MOVE ? 'moved ' : ''}on ${fromVxlan ? `vtep ${this.br.vteps.all[b.adj[slot]].text}` : this.dev.ifs.ifls[b.rxIfl[slot]].name}`);
       if (!fromVxlan && this.br.domains[bd].evpn) this.br.advertise?.(bd, b.data.subarray(off + 6, off + 12), null);
     } else {
       this.counters[C_REFUSED]++;

@@ -100,9 +100,10 @@ export class Ip4Lookup extends GraphNode {
     for (let i = 0; i < n; i++) {
       const slot = frame[i];
       const l3 = b.l3[slot];
-      const dst = readU32(d, l3 + 16);
+      // Signed 32-bit: an address of 128.0.0.0 and above as a uint32 is a heap number when passed to the FIB.
+      const dst = (d[l3 + 16] << 24) | (d[l3 + 17] << 16) | (d[l3 + 18] << 8) | d[l3 + 19];
       // Multicast and limited broadcast are not routed: the device takes them.
-      if (dst >= 0xe0000000) { this.enqueue(NEXT_LOCAL, slot); continue; }
+      if (dst >>> 28 >= 0xe) { this.enqueue(NEXT_LOCAL, slot); continue; }
       // RFC 1812 5.3.4: a unicast packet received in a link-layer broadcast or multicast frame is not
       // forwarded (nor answered with an ICMP error, 4.3.2.7). A received packet's b.off is its Ethernet header.
       const l2group = (b.flags[slot] & (F_LOCAL_ORIGIN | F_NO_L2)) === 0 && (d[b.off[slot]] & 1) !== 0;
@@ -162,10 +163,10 @@ export class Ip4Lookup extends GraphNode {
 
   private noteRoute(b: Batch, slot: number, dst: number, a: Adjacency): void {
     const t = this.dev.tables[b.table[slot]];
-    const r = t.resolve4(dst);
+    const r = t.resolve4(dst >>> 0);
     const ifl = a.ifl >= 0 ? this.dev.ifs.ifls[a.ifl].name : '';
     const nb = a.neighbor >= 0 ? this.dev.nbrs.all[a.neighbor] : undefined;
-    const via = nb ? `via ${nb.ipText()} ${ifl}` : a.kind === ADJ_GLEAN ? `via ${formatIpv4(dst)} ${ifl} (connected)` : ifl;
+    const via = nb ? `via ${nb.ipText()} ${ifl}` : a.kind === ADJ_GLEAN ? `via ${formatIpv4(dst >>> 0)} ${ifl} (connected)` : ifl;
     this.g.trace.note(b.traceId[slot], `${t.name} ${r ? formatPrefix(r) : '?'} ${via}`.trim());
   }
 }

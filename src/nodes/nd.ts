@@ -1,5 +1,5 @@
 import { GraphNode } from '../graph/node.js';
-import type { Batch } from '../packet/batch.js';
+import { F_TRACED, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import type { Neighbor } from '../l3/neighbor.js';
 import { ADJ_GLEAN, ADJ_REWRITE } from '../l3/adjacency.js';
@@ -129,7 +129,7 @@ export class Ip6Nd extends GraphNode {
       if (dev.shouldSolicit(nb, now)) this.solicit(b, slot, nb.ifl, nb.ip6!, now, nb);
       if (!dev.hold(nb, b, slot)) { this.drop(b, slot, 0); continue; }
       this.counters[1]++;
-      this.note(b, slot, () => `held: NS for ${nb.ipText()} on ${dev.ifs.ifls[nb.ifl].name}`);
+      if (b.flags[slot] & F_TRACED) this.g.trace.note(b.traceId[slot], `held: NS for ${nb.ipText()} on ${dev.ifs.ifls[nb.ifl].name}`);
       b.release(slot);
     }
   }

@@ -176,7 +176,7 @@ export class VxlanInput extends GraphNode {
       const vni = (d[x + 4] << 16) | (d[x + 5] << 8) | d[x + 6];
       const bd = br.bdOfVni.get(vni);
       if (bd === undefined) {
-        this.note(b, slot, () => `vni ${vni}`);
+        if (b.flags[slot] & F_TRACED) this.g.trace.note(b.traceId[slot], `vni ${vni}`);
         this.drop(b, slot, E_UNKNOWN_VNI);
         continue;
       }
