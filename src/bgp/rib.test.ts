@@ -207,3 +207,25 @@ describe('Rib properties', () => {
     );
   });
 });
+
+describe('FibSink', () => {
+  it('programs the table: one adjacency per next hop, replaced on session down, removed when no path is left', async () => {
+    const { RouteTable } = await import('../l3/table.js');
+    const { FibSink } = await import('./fib-sink.js');
+    const table = new RouteTable(0, 'inet.0', 4);
+    const resolved: string[] = [];
+    const sink = new FibSink(table, (nh) => (resolved.push(nh), nh === '192.168.0.1' ? 7 : 8));
+    const rib = new Rib('inet.0', ctx, sink);
+    rib.add(juno('10.0.0.0/24'));
+    rib.add(orcus('10.0.0.0/24'));
+    rib.add(juno('10.9.0.0/16'));
+    const lookup = (a: number) => table.lpm4!.lookup(a);
+    expect([lookup(0x0a000005), lookup(0x0a090001)]).toEqual([7, 7]);
+    rib.withdrawPeer('192.168.0.1');
+    expect([lookup(0x0a000005), lookup(0x0a090001)]).toEqual([8, -1]);
+    rib.restorePeer('192.168.0.1');
+    expect([lookup(0x0a000005), lookup(0x0a090001)]).toEqual([7, 7]);
+    expect(resolved).toEqual(['192.168.0.1', '192.168.0.2']); // once per next hop
+    expect([sink.inserts, sink.removes]).toEqual([5, 1]); // Orcus's path lost on arrival: no FIB write
+  });
+});
