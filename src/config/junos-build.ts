@@ -14,6 +14,8 @@ export interface BuildContext {
   problems: Problem[];
   placements: Placement[];
   locs: FieldLocs;
+  /** The whole statement tree (groups applied): what `apply-path` expands over. */
+  root?: ConfNode;
 }
 
 /** Handles one statement `node` found below `path` (the words of its ancestors), writing into `target`. */

@@ -1,8 +1,7 @@
 // Junos configuration (curly or set form) → Device.
 //
 // parseJunos builds the statement tree (groups applied); the top-level handler
-// table below walks it. Hierarchies with no handler (protocols, chassis, snmp,
-// policy-options, firewall, ...) are listed in
+// table below walks it. Hierarchies with no handler (snmp, firewall, ...) are listed in
 // `device.ignored` once per top-level statement ("protocols isis", "chassis");
 // unmodelled statements inside modelled hierarchies are listed with their full
 // path. Every problem is collected and thrown once as a ConfigError.
@@ -20,6 +19,7 @@ import { FieldLocs, finishDevice } from './device-checks.js';
 import { security, services } from './junos-security.js';
 import { protocols } from './junos-mpls.js';
 import { chassis } from './junos-lag.js';
+import { policyOptions } from './junos-policy.js';
 
 /** `system arp { aging-timer MINUTES; }` (Junos: 1 through 240 minutes, default 20). */
 const SYSTEM_ARP_HANDLERS: HandlerTable<Device> = {
@@ -51,6 +51,7 @@ export const TOP_HANDLERS: HandlerTable<Device> = {
   groups: () => {}, // applied by the parser
   protocols, // mpls modelled (junos-mpls.ts), sflow (junos-sflow.ts), the others reported by name
   chassis, // aggregated-devices (junos-lag.ts), the rest reported as "chassis"
+  'policy-options': policyOptions, // junos-policy.ts
   // Top-level statements without a handler are reported by their keyword alone.
 };
 
@@ -69,7 +70,7 @@ export interface JunosLoadOptions {
 /** Builds a Device from a parsed tree. */
 export function buildJunosDevice(tree: ConfNode, file: string, opts: JunosLoadOptions = {}): Device {
   const device = emptyDevice(basename(file, extname(file)), file);
-  const ctx: BuildContext = { device, file, problems: [], placements: [], locs: new FieldLocs() };
+  const ctx: BuildContext = { device, file, problems: [], placements: [], locs: new FieldLocs(), root: tree };
   for (const c of tree.children) {
     const kw = c.words[0]!;
     const h = Object.prototype.hasOwnProperty.call(TOP_HANDLERS, kw) ? TOP_HANDLERS[kw] : undefined;

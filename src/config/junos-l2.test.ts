@@ -81,7 +81,7 @@ describe("the seed's EVPN-VXLAN PE1 (evpn-vxlan-pe1.conf: group IPSec_EVPN_VxLAN
       '75:21 interfaces lo0 unit 0 family iso',
       '127:25 interfaces ae0 aggregated-ether-options lacp periodic fast',
       '134:21 interfaces ae0 unit 0 family iso',
-      '168:9 policy-options',
+      '179:25 policy-options policy-statement pplb term pplb then load-balance per-flow',
       '225:13 protocols bgp',
       '235:13 protocols isis',
       '246:13 protocols lldp',

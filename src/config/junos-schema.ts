@@ -172,9 +172,28 @@ const ROUTING_OPTIONS: SchemaNode = {
   },
 };
 
-// BGP is not emulated; only `family evpn` of groups and neighbours is read (junos-bgp-evpn.ts).
-const BGP_FAMILY: SchemaNode = { kw: { signaling: R, unicast: R } };
-const BGP_NEIGHBOR: SchemaNode = { kw: { family: A1(BGP_FAMILY), 'peer-as': V, 'local-address': V, export: R, import: R } };
+// BGP sessions (see junos-bgp.ts): the same statements at the bgp, group and neighbor levels.
+const BGP_FAMILY: SchemaNode = { kw: { signaling: R, unicast: R, 'labeled-unicast': R, multicast: R, any: R } };
+const BGP_OPTIONS: Record<string, KwEntry> = {
+  type: V,
+  'peer-as': V,
+  'local-as': R,
+  'local-address': V,
+  family: A1(BGP_FAMILY),
+  export: R,
+  import: R,
+  'as-override': R,
+  'metric-out': R,
+  cluster: V,
+  multipath: C({ kw: { 'multiple-as': R } }),
+  'hold-time': V,
+  'authentication-key': V,
+  passive: R,
+  'log-updown': R,
+  keep: V,
+  'bfd-liveness-detection': C({}),
+};
+const BGP_NEIGHBOR: SchemaNode = { kw: BGP_OPTIONS };
 
 // EVPN-VXLAN in mac-vrf / virtual-switch instances (see junos-l2.ts).
 const EVPN: SchemaNode = {
@@ -226,13 +245,7 @@ const SFLOW: SchemaNode = {
 
 const PROTOCOLS: SchemaNode = {
   kw: {
-    bgp: C({
-      kw: {
-        group: A1({
-          kw: { neighbor: A1(BGP_NEIGHBOR), family: A1(BGP_FAMILY), type: V, 'local-address': V, 'peer-as': V, export: R, import: R },
-        }),
-      },
-    }),
+    bgp: C({ kw: { ...BGP_OPTIONS, group: A1({ kw: { ...BGP_OPTIONS, neighbor: A1(BGP_NEIGHBOR) } }) } }),
     isis: C({ kw: { interface: A1({ kw: { level: A1() } }), level: A1() } }),
     ospf: C({ kw: { area: A1({ kw: { interface: A1() } }) } }),
     ospf3: C({ kw: { area: A1({ kw: { interface: A1() } }) } }),
@@ -366,6 +379,25 @@ const SERVICES: SchemaNode = {
   },
 };
 
+// Routing policy (see junos-policy.ts). Match conditions and actions are leaves taking
+// their words (`route-filter 10.0.0.0/8 upto /24`, `community add C`); single-valued
+// actions (`local-preference`, `metric`, `next-hop`, `next`) replace an earlier value.
+const POLICY_FROM: SchemaNode = {
+  kw: { community: R, protocol: R, 'route-filter': R, 'prefix-list': R, neighbor: R, 'as-path': R, 'prefix-list-filter': R, family: R, interface: R },
+};
+const POLICY_THEN: SchemaNode = {
+  kw: { accept: R, reject: R, 'local-preference': V, metric: V, community: R, 'next-hop': V, next: V, origin: V, 'as-path-prepend': R, 'load-balance': R },
+};
+const POLICY_TERM: SchemaNode = { kw: { from: C(POLICY_FROM), then: C(POLICY_THEN), to: C({}) } };
+const POLICY_OPTIONS: SchemaNode = {
+  kw: {
+    'policy-statement': A1({ kw: { term: A1(POLICY_TERM), ...POLICY_TERM.kw } }),
+    community: A1({ kw: { members: R, 'invert-match': R } }),
+    'prefix-list': A1({ kw: { 'apply-path': V } }),
+    'as-path': R,
+  },
+};
+
 export const ROOT_SCHEMA: SchemaNode = {
   kw: {
     version: V,
@@ -376,14 +408,7 @@ export const ROOT_SCHEMA: SchemaNode = {
     'routing-options': C(ROUTING_OPTIONS),
     'routing-instances': C({ named: ROUTING_INSTANCE }),
     protocols: C(PROTOCOLS),
-    'policy-options': C({
-      kw: {
-        'policy-statement': A1({ kw: { term: A1({ kw: { from: C({}), then: C({}), to: C({}) } }) } }),
-        community: A1({ kw: { members: R } }),
-        'prefix-list': A1({}),
-        'as-path': R,
-      },
-    }),
+    'policy-options': C(POLICY_OPTIONS),
     firewall: C({ kw: { family: A1({ kw: { filter: A1({ kw: { term: A1({ kw: { from: C({}), then: C({}) } }) } }) } }), filter: A1() } }),
     security: C(SECURITY),
     services: C(SERVICES),

@@ -2,6 +2,7 @@
 // that build it; the dataplane is built from it and never sees syntax.
 
 import type { SwitchSetting } from '../profiles/switch.js';
+import type { BgpPath } from '../bgp/path.js';
 
 /** Where a statement came from, for error messages (1-based line and column). */
 export interface SourceLoc {
@@ -198,6 +199,13 @@ export interface RoutingInstance {
   vrfTarget?: string;
   /** Layer-2 instances (mac-vrf, virtual-switch): their bridge domains and EVPN/VXLAN settings. */
   l2?: L2Instance;
+  /** `vrf-table-label`: one VPN label for the whole VRF (a table lookup on the egress PE) instead of one per next hop. */
+  vrfTableLabel?: boolean;
+  /** `vrf-import [ P ... ]` / `vrf-export [ P ... ]`: policies in place of the implicit ones of `vrf-target`. */
+  vrfImport?: string[];
+  vrfExport?: string[];
+  /** `protocols bgp` of the instance (a VRF's PE–CE sessions); the default instance's is Device.bgp. */
+  bgp?: BgpConfig;
   loc?: SourceLoc;
 }
 
@@ -457,6 +465,133 @@ export interface MplsConfig {
   loc?: SourceLoc;
 }
 
+// Routing policy (`policy-options`; src/config/junos-policy.ts, evaluated by src/bgp/policy.ts).
+// References to communities and prefix lists are resolved when the configuration is read,
+// so a policy carries what it needs to be evaluated.
+
+/** `community NAME members [ M ... ]`: a route matches when it carries every member. */
+export interface CommunityDef {
+  name: string;
+  /** "65000:100", "target:1:1", "origin:1000:1000", or a well-known name ("no-export"). */
+  members: string[];
+  loc?: SourceLoc;
+}
+
+/** `prefix-list NAME { P; ... }` (or `apply-path "..."`, expanded from the configuration). */
+export interface PrefixListDef {
+  name: string;
+  /** Canonical prefixes ("10.0.0.8/32"), host bits cleared. */
+  prefixes: string[];
+  /** `apply-path` text, when the list came from one. */
+  applyPath?: string;
+  loc?: SourceLoc;
+}
+
+/** `route-filter P exact|longer|orlonger|upto /N|prefix-length-range /A-/B`: a route under P whose length is in min..max. */
+export interface RouteFilter {
+  prefix: string;
+  length: number;
+  match: 'exact' | 'longer' | 'orlonger' | 'upto' | 'prefix-length-range';
+  /** The route lengths the match type allows. */
+  min: number;
+  max: number;
+  loc?: SourceLoc;
+}
+
+/** A term's `from`: every condition given must match; the values of one condition are alternatives. */
+export interface PolicyFrom {
+  /** `community [ C ... ]` (resolved definitions): any one matches. */
+  communities?: CommunityDef[];
+  /** `protocol [ P ... ]`: bgp, direct, static, ... */
+  protocols?: string[];
+  /** `route-filter` and `prefix-list` together form the term's route list (a route matching either matches). */
+  routeFilters?: RouteFilter[];
+  prefixLists?: PrefixListDef[];
+  /** `neighbor [ A ... ]`: the peer the path was learned from. */
+  neighbors?: string[];
+  /** A condition triode does not model was given (listed in `ignored`): the term never matches. */
+  unmodelled?: boolean;
+}
+
+/** A term's `then`. Modifying actions apply in this order: local-preference, metric, communities, next hop. */
+export interface PolicyThen {
+  /** Terminal (accept, reject) or flow control (next term, next policy); absent: go on with the next term. */
+  flow?: 'accept' | 'reject' | 'next-term' | 'next-policy';
+  localPreference?: number;
+  /** `metric N`: the MED. */
+  metric?: number;
+  /** `community add|set|delete C`, in configuration order. */
+  communities: { op: 'add' | 'set' | 'delete'; community: CommunityDef; loc?: SourceLoc }[];
+  /** `next-hop self` or `next-hop ADDRESS`. */
+  nextHop?: string;
+}
+
+export interface PolicyTerm {
+  /** Absent for the final unnamed term (`policy-statement P { from ...; then ...; }`), evaluated after the named ones. */
+  name?: string;
+  /** Absent: every route matches. */
+  from?: PolicyFrom;
+  then: PolicyThen;
+  loc?: SourceLoc;
+}
+
+/** `policy-options policy-statement NAME { term T { from {...} then {...} } ... }` */
+export interface PolicyStatement {
+  name: string;
+  terms: PolicyTerm[];
+  loc?: SourceLoc;
+}
+
+// ---- BGP sessions (Junos `protocols bgp`; YAML `bgp:`). BGP is not spoken: the
+// sessions say what a received path's peer is (AS, internal or external) and which
+// policies apply; the paths themselves come from the scenario (Device.bgpPaths).
+
+/** Address families a session carries: Junos `family inet unicast`, `family inet-vpn unicast`, `family evpn signaling`, ... */
+export type BgpFamily = 'inet-unicast' | 'inet6-unicast' | 'inet-vpn-unicast' | 'inet6-vpn-unicast' | 'evpn-signaling';
+
+/**
+ * What `protocols bgp`, a group and a neighbour may each set; the nearest
+ * level wins, a list (import, export, family) is replaced, not merged (see
+ * src/bgp/session.ts).
+ */
+export interface BgpOptions {
+  type?: 'internal' | 'external';
+  peerAs?: number;
+  /** `local-as N`: the AS this side claims on the session (default: routing-options autonomous-system). */
+  localAs?: number;
+  localAddress?: string;
+  families?: BgpFamily[];
+  import?: string[];
+  export?: string[];
+  /** `as-override`: the peer's AS in a path sent to it is replaced by the local AS. */
+  asOverride?: boolean;
+  /** `metric-out N`: the MED sent to the peer. */
+  metricOut?: number;
+  /** `cluster ID`: this router reflects the group's routes to its clients, with this cluster ID. */
+  cluster?: string;
+  /** `multipath [multiple-as]`: equal paths are all installed. */
+  multipath?: { multipleAs: boolean };
+  description?: string;
+}
+
+export interface BgpNeighbor extends BgpOptions {
+  /** The peer's address (the session's key). */
+  address: string;
+  loc?: SourceLoc;
+}
+
+export interface BgpGroup extends BgpOptions {
+  name: string;
+  neighbors: BgpNeighbor[];
+  loc?: SourceLoc;
+}
+
+/** `protocols bgp { ... group G { ... neighbor A { ... } } }` of one routing instance. */
+export interface BgpConfig extends BgpOptions {
+  groups: BgpGroup[];
+  loc?: SourceLoc;
+}
+
 export interface Device {
   name: string;
   /** Behaviour profile name (ios, nxos, junos, linux, linux-frr); junos for Junos text. */
@@ -486,6 +621,10 @@ export interface Device {
   evpnPeers: { address: string; loc?: SourceLoc }[];
   /** EVPN routes given in the scenario (`evpn:` of a device): received as if from BGP. */
   evpnRoutes: EvpnRoute[];
+  /** `protocols bgp` of the default instance (a VRF's is RoutingInstance.bgp). */
+  bgp?: BgpConfig;
+  /** The BGP paths the device has received (scenario `bgp-paths:`), before import policy. */
+  bgpPaths?: BgpPath[];
   /** Internet-exchange edge rules by port (scenario `edge:`; src/nodes/edge.ts). */
   edge?: EdgePort[];
   /** AMS-IX style ARP sponges, one per bridge domain (scenario `arp-sponge:`; src/l2/sponge.ts). */
@@ -496,6 +635,10 @@ export interface Device {
   sflow?: SflowConfig;
   /** `chassis aggregated-devices ethernet device-count N`: aeN bundles allowed are ae0..ae(N-1). */
   aggregatedDevices?: { count: number; loc?: SourceLoc };
+  /** `policy-options`: routing policies, communities and prefix lists (by name), when configured. */
+  policies?: PolicyStatement[];
+  communities?: CommunityDef[];
+  prefixLists?: PrefixListDef[];
   /** The file the device came from, if any. */
   source?: string;
 }
@@ -523,12 +666,23 @@ export interface Scenario {
 /**
  * An event of the scenario's timeline, `at` seconds after the first input
  * frame. A link event takes a port (and the other end of its link, the same
- * wire) down or up.
+ * wire) down or up; a BGP session event takes one of a device's sessions
+ * down (its paths withdrawn) or up (restored).
  */
-export interface TimelineEvent {
+export type TimelineEvent = LinkEvent | BgpSessionEvent;
+
+export interface LinkEvent {
   at: number;
   kind: 'link-down' | 'link-up';
   port: PortRef;
+  loc?: SourceLoc;
+}
+
+export interface BgpSessionEvent {
+  at: number;
+  kind: 'bgp-session-down' | 'bgp-session-up';
+  /** The device, the routing instance of the session ("master" or a VRF) and the peer's address. */
+  session: { device: string; instance: string; peer: string };
   loc?: SourceLoc;
 }
 
