@@ -5,12 +5,17 @@ import { STATIC_LSP_PREFERENCE } from '../l3/mpls.js';
 // mpls.0`, `show mpls static-lsp` (also as `show mpls lsp`), and the gr- lines
 // of `show interfaces <ifl> extensive`. Trimmed to what the emulator models.
 
-/** `show route table mpls.0`: the transit static LSPs by incoming label. */
+/** `show route table mpls.0`: the transit static LSPs and the VRF labels (vrf-table-label) by incoming label. */
 export function mplsTable(dev: DeviceRt): string {
   const labels = [...(dev.mpls?.labels.values() ?? [])].sort((a, b) => a.label - b.label);
   const n = labels.length;
   const out = [`mpls.0: ${n} destinations, ${n} routes (${n} active, 0 holddown, 0 hidden)`, '+ = Active Route, - = Last Active, * = Both', ''];
   for (const e of labels) {
+    if (e.vrf) {
+      // vrf-table-label: Junos shows the VRF's label as a VPN route to its LSI unit, without a metric.
+      out.push(`${String(e.label).padEnd(19)}*[VPN/0] 00:00:00`, `${''.padEnd(20)}>  ${e.via}, Pop`);
+      continue;
+    }
     out.push(`${String(e.label).padEnd(19)}*[MPLS/${STATIC_LSP_PREFERENCE}] 00:00:00, metric 1`);
     const op = e.pop ? 'Pop' : `Swap ${e.outLabel}`;
     out.push(e.via ? `${''.padEnd(20)}>  ${e.via}, ${op}` : `${''.padEnd(23)}${op}`);
@@ -21,7 +26,7 @@ export function mplsTable(dev: DeviceRt): string {
 /** `show mpls static-lsp`: ingress LSPs (to, pushed label) and transit entries (incoming label, operation). */
 export function mplsStaticLsps(dev: DeviceRt): string {
   const ingress = [...(dev.mpls?.ingress.values() ?? [])];
-  const transit = [...(dev.mpls?.labels.values() ?? [])];
+  const transit = [...(dev.mpls?.labels.values() ?? [])].filter((e) => !e.vrf);
   const total = (k: number): string => `Total ${k}, displayed ${k}, Up ${k}, Down 0`;
   return [
     'Ingress LSPs:',

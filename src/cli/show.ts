@@ -16,7 +16,13 @@ export function show(dev: DeviceRt, what: string): string {
   if (w[0] === 'interfaces' && w[1] === 'terse') return interfacesTerse(dev);
   if (w[0] === 'interfaces' && w[1] && (w[2] === 'extensive' || w[2] === 'detail' || w[2] === undefined)) return interfaceExtensive(dev, w[1]);
   if (w[0] === 'route' && w[1] === 'table' && w[2] === 'mpls.0') return mplsTable(dev);
-  if (w[0] === 'route') return route(dev, w[1]);
+  if (w[0] === 'route') {
+    // `route [P] [table NAME]`: one table by name (red.inet.0), in either order as Junos takes them.
+    const t = w.indexOf('table');
+    const table = t > 0 ? w[t + 1] : undefined;
+    if (t > 0 && (!table || !dev.tableByName.has(table))) throw new Error(`show route: no table ${table ?? ''} on ${dev.name}`);
+    return route(dev, w.find((x, i) => i > 0 && x !== 'table' && i !== t + 1), table);
+  }
   if (w[0] === 'mpls' && (w[1] === 'static-lsp' || w[1] === 'lsp')) return mplsStaticLsps(dev);
   if (w[0] === 'arp') return arp(dev);
   if (w[0] === 'ipv6' && w[1] === 'neighbors') return ndp(dev);
@@ -32,7 +38,7 @@ export function show(dev: DeviceRt, what: string): string {
     if (r.length === 0 || (r[0] === 'route' && r.length === 1)) return bgpEvpnRoutes(dev);
     if (r[0] === 'route' && r[1] === 'type' && r[2] && r.length === 3) return bgpEvpnRoutes(dev, evpnRouteType(r[2]));
   }
-  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, vrrp, security ipsec statistics [index N], security ipsec security-associations [detail], mac-vrf forwarding mac-table (ethernet-switching table), mac-vrf forwarding mac-ip-table, evpn database, bgp l2vpn evpn route [type macip|multicast] (bgp evpn route type 2|3))`);
+  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>] [table <name>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, vrrp, security ipsec statistics [index N], security ipsec security-associations [detail], mac-vrf forwarding mac-table (ethernet-switching table), mac-vrf forwarding mac-ip-table, evpn database, bgp l2vpn evpn route [type macip|multicast] (bgp evpn route type 2|3))`);
 }
 
 function addressesOf(dev: DeviceRt, ifl: number): { proto: string; local: string }[] {
@@ -122,10 +128,11 @@ function interfaceExtensive(dev: DeviceRt, name: string): string {
   return lines.join('\n');
 }
 
-function route(dev: DeviceRt, prefix?: string): string {
+function route(dev: DeviceRt, prefix?: string, table?: string): string {
   const filter = prefix ? parsePrefix(prefix) : undefined;
   const out: string[] = [];
   for (const t of dev.tables) {
+    if (table !== undefined && t.name !== table) continue;
     // Junos keeps subnet broadcast routes out of `show route` (they are in the forwarding table).
     let lists = t.routes().filter((l) => l[0].protocol !== 'Broadcast');
     if (filter) {

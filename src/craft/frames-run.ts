@@ -33,7 +33,11 @@ export function junosScenario(text: string, name = 'R1'): Scenario {
  * Runs frames through a scenario end to end, through real pcap files in a
  * temporary directory: inputs written, `Run` executed, outputs read back.
  */
-export function runFrames(scenario: Scenario, inputs: Record<string, TimedFrame[]>, opts: RunOptions = {}): FramesRunResult {
+export function runFrames(
+  scenario: Scenario, inputs: Record<string, TimedFrame[]>, opts: RunOptions = {},
+  /** Called with the built devices before any frame: a test programs state the configuration cannot give (VPN routes and labels). */
+  setup?: (devices: DeviceRt[]) => void,
+): FramesRunResult {
   const dir = mkdtempSync(join(tmpdir(), 'triode-'));
   try {
     const files = Object.entries(inputs).map(([port, frames]) => {
@@ -47,6 +51,7 @@ export function runFrames(scenario: Scenario, inputs: Record<string, TimedFrame[
       return { port, file };
     });
     const run = new Run(scenario, { ...opts, outDir: join(dir, 'out') });
+    setup?.(run.devices);
     const result = run.execute(files);
     const out: Record<string, TimedFrame[]> = {};
     for (const o of result.outputs) {

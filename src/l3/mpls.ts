@@ -7,10 +7,11 @@
 // adjacency (ethertype 0x8847 to the neighbour's MAC, resolved by ARP like
 // the neighbour's IP adjacency), as VPP keeps one adjacency per link type.
 
-import { parseIpv4 } from '../packet/addr.js';
+import { formatIpv4, parseIpv4 } from '../packet/addr.js';
+import { MPLS_LABEL_FIRST_UNRESERVED, MPLS_LABEL_IMPLICIT_NULL } from '../packet/mpls.js';
 import { isGreUnit, mplsEnabled, resolveLspNextHop } from '../config/mpls-checks.js';
 import type { LspNextHop } from '../config/model.js';
-import { ADJ_MPLS, type Adjacency } from './adjacency.js';
+import { ADJ_GLEAN, ADJ_MPLS, type Adjacency } from './adjacency.js';
 import { greAdj } from './gre.js';
 import type { DeviceRt } from '../device/device.js';
 
@@ -29,7 +30,26 @@ export interface LabelEntry {
    * left), or -1: a pop exposing IP hands the packet to the IP lookup.
    */
   adj: number;
-  /** "to 10.0.0.2 via et-0/0/1.0" or "via gr-0/0/0.0", or "" without a next hop. */
+  /** "to 10.0.0.2 via et-0/0/1.0" or "via gr-0/0/0.0", or "" without a next hop; "via lsi.0 (red)" for a VRF label. */
+  via: string;
+  /**
+   * A VRF's label (vrf-table-label): the routing instance whose tables the
+   * exposed IPv4/IPv6 packet is looked up in, or '' (static LSP: the master
+   * instance). Shown as `[VPN/0]` in mpls.0.
+   */
+  vrf: string;
+  table4: number;
+  table6: number;
+}
+
+/** Where a VPN route's labelled packets go after the VPN label: an ingress LSP, or straight to a neighbour (optionally with a transport label). */
+export type VpnVia =
+  | { lsp: string }
+  | { nextHop: string; ifl?: string; push?: number };
+
+/** A VPN route's forwarding: the adjacency to install and its next hop as `show route` prints it. */
+export interface VpnNextHop {
+  adj: number;
   via: string;
 }
 
@@ -54,13 +74,128 @@ export class MplsRt {
   /** The master instance's tables, where a payload exposed by the last pop is looked up. */
   readonly table4: number;
   readonly table6: number;
+  /** VRF labels by routing instance (vrf-table-label), in allocation order: lsi.0 is the first. */
+  readonly vrfLabels = new Map<string, LabelEntry>();
+  /** VPN adjacencies by family, VPN label and what follows it: every route with the same pair shares one. */
+  private readonly vpnAdjs = new Map<string, VpnNextHop>();
+  /** Next label vrf-table-label may take (Junos allocates them from 16 upward, one per VRF). */
+  private nextVrfLabel = MPLS_LABEL_FIRST_UNRESERVED;
 
-  constructor(dev: DeviceRt) {
+  constructor(private readonly dev: DeviceRt) {
     const m = dev.model.mpls;
     this.enabled = Uint8Array.from(dev.ifs.ifls, (l) => (mplsEnabled(dev.model, l.model) ? 1 : 0));
     this.uniform = !m?.noPropagateTtl;
     this.table4 = dev.table('master', 4).index;
     this.table6 = dev.table('master', 6).index;
+  }
+
+  /**
+   * Ingress PE: the adjacency of a VPN route. It pushes `vpnLabel` (bottom of
+   * stack) and then leaves by `via`: an ingress LSP (whose own label is pushed
+   * on top: `Push 16, Push 300144(top)`), or a neighbour's MPLS adjacency
+   * (resolved by ARP), with a transport label on top if `push` is given
+   * (implicit null, 3, pushes nothing: the neighbour is the egress PE,
+   * `Push 16` alone). Family is the payload's: 6 for 6VPE routes over the
+   * same IPv4 core. Throws on an unknown LSP or an unreachable next hop.
+   */
+  vpnAdjacency(vpnLabel: number, via: VpnVia, family: 4 | 6 = 4): VpnNextHop {
+    checkLabel(vpnLabel, 'VPN label');
+    const key = 'lsp' in via ? `${family}/${vpnLabel}/lsp ${via.lsp}` : `${family}/${vpnLabel}/${via.nextHop}/${via.ifl ?? ''}/${via.push ?? -1}`;
+    const known = this.vpnAdjs.get(key);
+    if (known) return known;
+    let below: Adjacency;
+    let text: string;
+    if ('lsp' in via) {
+      const lsp = this.ingress.get(via.lsp);
+      if (!lsp) throw new Error(`VPN next hop: no ingress LSP ${via.lsp}`);
+      below = family === 4 ? lsp.adj4 : lsp.adj6;
+      text = `${lsp.via}, Push ${vpnLabel}, Push ${lsp.push}(top)`;
+    } else {
+      const link = this.neighborLink(via.nextHop, via.ifl);
+      below = link.adj;
+      text = link.via;
+      if (via.push !== undefined && via.push !== MPLS_LABEL_IMPLICIT_NULL) {
+        checkLabel(via.push, 'transport label', 0);
+        below = this.pushAdj(family, via.push, below);
+        text += `, Push ${vpnLabel}, Push ${via.push}(top)`;
+      } else {
+        text += `, Push ${vpnLabel}`;
+      }
+    }
+    const nh = { adj: this.pushAdj(family, vpnLabel, below).index, via: text };
+    this.vpnAdjs.set(key, nh);
+    return nh;
+  }
+
+  /**
+   * Egress PE: a label of mpls.0 that pops and looks the exposed IPv4/IPv6
+   * packet up in a routing instance's tables (Junos's vrf-table-label, an LSI
+   * unit per VRF). Throws if the label is taken or the instance has no tables.
+   */
+  addVrfLabel(label: number, instance: string): LabelEntry {
+    checkLabel(label, 'VRF label');
+    if (this.labels.has(label)) throw new Error(`VRF label ${label} (${instance}): label already in mpls.0`);
+    if (this.vrfLabels.has(instance)) throw new Error(`routing instance ${instance} already has VRF label ${this.vrfLabels.get(instance)!.label}`);
+    const t4 = this.dev.tableByName.get(`${instance}.inet.0`);
+    const t6 = this.dev.tableByName.get(`${instance}.inet6.0`);
+    if (!t4 || !t6 || instance === 'master') throw new Error(`VRF label ${label}: no routing instance ${instance} with routing tables`);
+    const e: LabelEntry = {
+      label, lsp: instance, pop: true, outLabel: -1, adj: -1, via: `via lsi.${this.vrfLabels.size} (${instance})`,
+      vrf: instance, table4: t4.index, table6: t6.index,
+    };
+    this.labels.set(label, e);
+    this.vrfLabels.set(instance, e);
+    return e;
+  }
+
+  /**
+   * `vrf-table-label` without a static label: the instance's label, allocated
+   * on first use as Junos does — the lowest free label from 16 upward, one per
+   * VRF, in the order the VRFs ask (the next VRF gets 17, ...).
+   */
+  vrfTableLabel(instance: string): number {
+    const known = this.vrfLabels.get(instance);
+    if (known) return known.label;
+    while (this.labels.has(this.nextVrfLabel)) this.nextVrfLabel++;
+    return this.addVrfLabel(this.nextVrfLabel++, instance).label;
+  }
+
+  /** The ingress LSP whose `to` is a remote PE's address (a BGP next hop), if any. */
+  lspTo(address: string): IngressLsp | undefined {
+    for (const l of this.ingress.values()) if (l.to === address) return l;
+    return undefined;
+  }
+
+  private pushAdj(family: 4 | 6, label: number, below: Adjacency): Adjacency {
+    const a = this.dev.adjs.add(ADJ_MPLS, family);
+    a.label = label;
+    a.via = below.index;
+    a.ifl = below.ifl;
+    return a;
+  }
+
+  /** A neighbour's MPLS adjacency: on `ifl`, or on the IFL whose connected subnet (master inet.0) holds the address. */
+  private neighborLink(address: string, iflName: string | undefined): { adj: Adjacency; via: string } {
+    const ip = parseIpv4(address);
+    let ifl = -1;
+    if (iflName !== undefined) {
+      ifl = this.dev.ifs.ifl(iflName);
+      if (ifl < 0) throw new Error(`VPN next hop ${address}: no interface ${iflName}`);
+    } else {
+      const r = this.dev.tables[this.table4].resolve4(ip);
+      const a = r ? this.dev.adjs.all[r.adj] : undefined;
+      if (a?.kind !== ADJ_GLEAN) throw new Error(`VPN next hop ${address}: not on a connected subnet`);
+      ifl = a.ifl;
+    }
+    if (this.enabled[ifl] === 0) throw new Error(`VPN next hop ${address}: MPLS is not enabled on ${this.dev.ifs.ifls[ifl].name}`);
+    return { adj: this.dev.neighborMplsAdj4(ifl, ip), via: `to ${formatIpv4(ip)} via ${this.dev.ifs.ifls[ifl].name}` };
+  }
+}
+
+/** A label this router pushes or looks up: 20 bits; VPN and VRF labels are not reserved ones (0-15). */
+function checkLabel(label: number, what: string, min = MPLS_LABEL_FIRST_UNRESERVED): void {
+  if (!Number.isInteger(label) || label < min || label > 0xfffff) {
+    throw new Error(`${what} ${label}: not a label of ${min} through 1048575`);
   }
 }
 
@@ -90,6 +225,7 @@ export function buildMpls(dev: DeviceRt): MplsRt | null {
       const link = t.nextHop ? linkAdj(dev, t.nextHop) : null;
       rt.labels.set(t.inLabel, {
         label: t.inLabel, lsp: lsp.name, pop: t.pop, outLabel: t.swap ?? -1, adj: link ? link.adj.index : -1, via: link?.via ?? '',
+        vrf: '', table4: -1, table6: -1,
       });
     }
   }

@@ -4,15 +4,19 @@
 //     → mpls-input    MPLS enabled on the receiving IFL; the stack ends (S bit) in the packet
 //     → mpls-lookup   mpls.0 by the top label: swap (→ mpls-output) or pop; the last pop
 //                     hands the payload to ip4/ip6-input in the master instance
-//   ip4/ip6-lookup (a route with static-lsp-next-hop) → mpls-output (push)
-//   mpls-output       push; then out by the link adjacency: Ethernet (ethertype 0x8847,
+//                     (a VRF label, vrf-table-label: in that VRF's tables)
+//   ip4/ip6-lookup (a route with static-lsp-next-hop, or a VPN route) → mpls-output (push)
+//   mpls-output       push (a VPN route: its VPN label, then the transport label on top);
+//                     then out by the link adjacency: Ethernet (ethertype 0x8847,
 //                     held in ip4-arp while the neighbour resolves) or gre-encap
 //
 // TTL (RFC 3443): the uniform model by default, as Junos: a pushed label takes
 // the IP TTL (already decremented by the lookup), a swap decrements the label
 // TTL, and the last pop copies the label TTL into the IP header, which the IP
 // lookup then decrements. With `no-propagate-ttl` (pipe) a pushed label has
-// TTL 255 and the IP TTL is left alone. A label TTL that would reach 0 is
+// TTL 255 and the IP TTL is left alone. Every label pushed onto an IP packet
+// at once (VPN and transport) takes that same TTL; TC (EXP) is 0, the
+// best-effort queue's, as no class of service is modelled. A label TTL that would reach 0 is
 // dropped (mpls_ttl_expired); no ICMP is sent for labelled packets.
 
 import { GraphNode } from '../graph/node.js';
@@ -20,6 +24,7 @@ import { F_MPLS, F_NO_L2, type Batch } from '../packet/batch.js';
 import type { DeviceRt } from '../device/device.js';
 import { ADJ_GRE, ADJ_INCOMPLETE, ADJ_MPLS, ADJ_REWRITE } from '../l3/adjacency.js';
 import { mplsLabel, mplsStackDepth, writeMplsEntry } from '../packet/mpls.js';
+import type { LabelEntry } from '../l3/mpls.js';
 
 /** mpls-input: labelled packets are taken only on IFLs with MPLS enabled, and only with a whole stack. */
 export class MplsInput extends GraphNode {
@@ -102,9 +107,11 @@ export class MplsLookup extends GraphNode {
         const bottom = (d[p + 2] & 1) === 1;
         p += 4;
         if (bottom) {
-          this.exposeIp(b, slot, p, end, ttl, uniform, e.label, e.lsp);
+          this.exposeIp(b, slot, p, end, ttl, uniform, e);
           break;
         }
+        // A VRF label is the last one: a packet still labelled under it has no table to go to.
+        if (e.table4 >= 0) { this.drop(b, slot, E_PAYLOAD); break; }
         // Labels left: uniform carries the TTL down to the new top label; pipe uses that label's own.
         if (uniform) d[p + 3] = ttl;
         else ttl = d[p + 3];
@@ -124,8 +131,11 @@ export class MplsLookup extends GraphNode {
     }
   }
 
-  /** The last pop: the payload is IP, looked up in the master instance like a packet received (on the same IFL). */
-  private exposeIp(b: Batch, slot: number, p: number, end: number, ttl: number, uniform: boolean, label: number, lsp: string): void {
+  /**
+   * The last pop: the payload is IP, looked up like a packet received (on the
+   * same IFL) in the master instance, or in the VRF of a VRF label.
+   */
+  private exposeIp(b: Batch, slot: number, p: number, end: number, ttl: number, uniform: boolean, e: LabelEntry): void {
     const d = b.data;
     const v = p < end ? d[p] >>> 4 : 0;
     if ((v !== 4 || end - p < 20) && (v !== 6 || end - p < 40)) { this.drop(b, slot, E_PAYLOAD); return; }
@@ -138,8 +148,8 @@ export class MplsLookup extends GraphNode {
     b.l3[slot] = p;
     b.len[slot] = end - p;
     b.flags[slot] = (b.flags[slot] & ~F_MPLS) | F_NO_L2;
-    b.table[slot] = v === 4 ? mpls.table4 : mpls.table6;
-    if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${label} pop (${lsp}): IPv${v} to ${this.dev.tables[b.table[slot]].name}`);
+    b.table[slot] = e.table4 < 0 ? (v === 4 ? mpls.table4 : mpls.table6) : v === 4 ? e.table4 : e.table6;
+    if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `${e.label} pop (${e.lsp}): IPv${v} to ${this.dev.tables[b.table[slot]].name}`);
     this.enqueue(v === 4 ? NEXT_IP4 : NEXT_IP6, slot);
   }
 }
@@ -167,8 +177,9 @@ const E_MTU = 1;
 const E_NO_SPACE = 2;
 
 /**
- * mpls-output: pushes the label of an ingress static LSP (b.adj an mpls
- * adjacency; S set, TTL per the model), then sends the labelled packet by its
+ * mpls-output: pushes the label of an ingress static LSP, or a VPN route's
+ * labels (b.adj an mpls adjacency, chained to the next label's: S set on the
+ * first only, TTL per the model), then sends the labelled packet by its
  * link adjacency: Ethernet (the neighbour's MPLS rewrite; too big for the
  * IFL's MTU → mpls_mtu_exceeded, labelled packets are not fragmented), ARP
  * (held in ip4-arp until the neighbour resolves, then released here), or GRE.
@@ -193,18 +204,28 @@ export class MplsOutput extends GraphNode {
       const slot = frame[i];
       let a = adjs[b.adj[slot]];
       if (a.kind === ADJ_MPLS) {
-        const l3 = b.l3[slot];
-        if (l3 - 4 < b.slotStart(slot)) { this.drop(b, slot, E_NO_SPACE); continue; }
+        // An IP packet: each mpls adjacency in the chain pushes one label (the
+        // first, bottom of stack, is a VPN route's VPN label or an LSP's own).
+        let l3 = b.l3[slot];
+        const end = b.off[slot] + b.len[slot];
+        const start = b.slotStart(slot);
         const ttl = !uniform ? 255 : d[l3] >>> 4 === 4 ? d[l3 + 8] : d[l3 + 7];
-        writeMplsEntry(d, l3 - 4, a.label, 0, true, ttl);
-        // The label may cover the tail of the received Ethernet header: the packet now starts at the label.
-        b.len[slot] = b.off[slot] + b.len[slot] - l3 + 4;
-        b.off[slot] = l3 - 4;
-        b.l3[slot] = l3 - 4;
+        let pushed = 0;
+        do {
+          if (l3 - 4 < start) break;
+          l3 -= 4;
+          writeMplsEntry(d, l3, a.label, 0, pushed === 0, ttl);
+          pushed++;
+          if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `push ${a.label} ttl ${ttl}`);
+          a = adjs[a.via];
+        } while (a.kind === ADJ_MPLS);
+        if (a.kind === ADJ_MPLS) { this.drop(b, slot, E_NO_SPACE); continue; }
+        this.counters[0] += pushed;
+        // The labels may cover the tail of the received Ethernet header: the packet now starts at the top label.
+        b.len[slot] = end - l3;
+        b.off[slot] = l3;
+        b.l3[slot] = l3;
         b.flags[slot] |= F_MPLS;
-        this.counters[0]++;
-        if (b.flags[slot] & 1) this.g.trace.note(b.traceId[slot], `push ${a.label} ttl ${ttl}`);
-        a = adjs[a.via];
         b.adj[slot] = a.index;
       }
       const kind = a.kind;
