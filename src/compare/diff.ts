@@ -217,6 +217,7 @@ function flatCounters(stats: RunStats, multi: boolean): Map<string, number> {
     walk(`${p}.interfaces`, d.interfaces);
     for (const [n, s] of Object.entries(d.nodes)) walk(`${p}.nodes.${n}.counters`, s.counters);
     if (d.linkTransitions) walk(`${p}.linkTransitions`, d.linkTransitions);
+    if (d.bgpSessionTransitions) walk(`${p}.bgpSessionTransitions`, d.bgpSessionTransitions);
     if (d.bridge) walk(`${p}.bridge`, { macs: d.bridge.macs, macIp: d.bridge.macIp, vteps: d.bridge.vteps, table: d.bridge.table });
     if (d.ipsec) walk(`${p}.ipsec`, d.ipsec.totals);
   }

@@ -17,6 +17,7 @@ import { checkSecurity } from './security-checks.js';
 import { checkMpls } from './mpls-checks.js';
 import { checkL2 } from './l2-checks.js';
 import { checkLag, checkSflow } from './lag-checks.js';
+import { checkBgp } from './bgp-checks.js';
 
 export interface Problem {
   loc?: SourceLoc;
@@ -119,6 +120,7 @@ export function finishDevice(device: Device, placements: Placement[], locs: Fiel
   checkMpls(device, ifls, locs, problems);
   checkLag(device, locs, problems);
   checkSflow(device, problems);
+  checkBgp(device, locs, problems);
   return device;
 }
 

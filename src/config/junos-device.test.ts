@@ -68,7 +68,6 @@ describe('realistic MX configuration', () => {
       '15:5 system root-authentication',
       '74:13 interfaces ae0 unit 0 family iso',
       '111:5 protocols isis',
-      '118:5 protocols bgp',
       '125:5 protocols lldp',
     ]);
     expect(set.ignored.map((i) => i.path)).toEqual(curly.ignored.map((i) => i.path));

@@ -69,7 +69,7 @@ describe("the seed's EVPN-VXLAN PE1 (evpn-vxlan-pe1.conf: group IPSec_EVPN_VxLAN
     expect(d.ifds.flatMap((i) => i.units).filter((u) => u.bridged).map((u) => u.name)).toEqual(['et-0/2/10.10', 'et-0/2/10.20']);
   });
 
-  test('the BGP group with family evpn gives the EVPN peer; BGP itself is still reported as ignored', () => {
+  test('the BGP group with family evpn gives the EVPN peer; the group is modelled (junos-bgp.ts)', () => {
     expect(d.evpnPeers).toEqual([{ address: '12.1.1.2', loc: { file: fixture('evpn-vxlan-pe1.conf'), line: 232, col: 30 } }]);
     expect(d.evpnRoutes).toEqual([]);
     expect(d.ignored.map((i) => `${i.loc.line}:${i.loc.col} ${i.path}`)).toEqual([
@@ -82,7 +82,6 @@ describe("the seed's EVPN-VXLAN PE1 (evpn-vxlan-pe1.conf: group IPSec_EVPN_VxLAN
       '127:25 interfaces ae0 aggregated-ether-options lacp periodic fast',
       '134:21 interfaces ae0 unit 0 family iso',
       '179:25 policy-options policy-statement pplb term pplb then load-balance per-flow',
-      '225:13 protocols bgp',
       '235:13 protocols isis',
       '246:13 protocols lldp',
       '257:13 routing-options forwarding-table',
@@ -155,7 +154,7 @@ routing-instances {
 protocols {
     bgp {
         group OVERLAY { type internal; family evpn { signaling; } neighbor 10.255.0.2; neighbor 2001:db8:ff::3; }
-        group UNDERLAY { type external; family inet { unicast; } neighbor 192.0.2.9; neighbor 192.0.2.10 { family evpn { signaling; } } }
+        group UNDERLAY { type external; peer-as 65001; family inet { unicast; } neighbor 192.0.2.9; neighbor 192.0.2.10 { family evpn { signaling; } } }
     }
 }`;
 
@@ -226,6 +225,7 @@ set protocols bgp group OVERLAY family evpn signaling
 set protocols bgp group OVERLAY neighbor 10.255.0.2
 set protocols bgp group OVERLAY neighbor 2001:db8:ff::3
 set protocols bgp group UNDERLAY type external
+set protocols bgp group UNDERLAY peer-as 65001
 set protocols bgp group UNDERLAY family inet unicast
 set protocols bgp group UNDERLAY neighbor 192.0.2.9
 set protocols bgp group UNDERLAY neighbor 192.0.2.10 family evpn signaling`;
@@ -239,7 +239,6 @@ describe('every statement, curly and set form', () => {
     expect(curly.ignored.map((i) => i.path)).toEqual([
       'interfaces xe-0/0/0 unit 30 family bridge interface-mode access',
       'routing-instances MV vlans BD30 bridge-options mac-table-size packet-action drop',
-      'protocols bgp',
     ]);
     expect(set.ignored.map((i) => i.path)).toEqual(curly.ignored.map((i) => i.path));
   });
@@ -326,7 +325,7 @@ describe('every statement, curly and set form', () => {
     expect(curly.evpnPeers).toEqual([
       { address: '10.255.0.2', loc: { file: 'c.conf', line: 64, col: 76 } },
       { address: '2001:db8:ff::3', loc: { file: 'c.conf', line: 64, col: 97 } },
-      { address: '192.0.2.10', loc: { file: 'c.conf', line: 65, col: 95 } },
+      { address: '192.0.2.10', loc: { file: 'c.conf', line: 65, col: 110 } },
     ]);
   });
 });

@@ -21,6 +21,7 @@ import { dispatch, error, flag, ignore, single, wordLoc, type BuildContext, type
 import type { AddressTarget } from './junos-interfaces.js';
 import type { RoutingTarget } from './junos-routing.js';
 import { iflName } from './device-checks.js';
+import { junosBgp } from './junos-bgp.js';
 import { INTERFACE_MAC_LIMIT, MAC_TABLE_AGING_TIME, MAC_TABLE_SIZE, VNI_MAX, virtualGatewayProblem } from './l2-checks.js';
 import { parseIntIn, parseIp, parseMac } from './values.js';
 
@@ -212,6 +213,7 @@ export const instanceProtocols: StatementHandler<RoutingTarget> = (n, t, ctx, p)
   if (!n.children.length) ignore(ctx, n, p);
   for (const c of n.children) {
     if (c.words[0] === 'evpn' && t.instance.l2 && !c.inactive) evpn(c, t.instance.l2, ctx, here);
+    else if (c.words[0] === 'bgp' && !t.instance.l2 && !c.inactive) t.instance.bgp = junosBgp(c, ctx, here); // PE–CE sessions of a VRF
     else ignore(ctx, c, here);
   }
 };

@@ -20,7 +20,7 @@ import type { GreTunnel, LspNextHop, MplsConfig, StaticLsp, StaticLspTransit } f
 import type { ConfNode } from './junos-tree.js';
 import { dispatch, error, flag, ignore, single, word, wordLoc, type BuildContext, type HandlerTable, type StatementHandler } from './junos-build.js';
 import { iflName } from './device-checks.js';
-import { bgpEvpnPeers } from './junos-bgp-evpn.js';
+import { junosBgp } from './junos-bgp.js';
 import { protocolsVrrp } from './vrrp-config.js';
 import { parseIntIn, parseIp } from './values.js';
 import type { Ifl } from './model.js';
@@ -201,13 +201,16 @@ const MPLS_HANDLERS: HandlerTable<MplsConfig> = {
 
 /**
  * `protocols { ... }`: mpls is modelled; every other protocol is reported once
- * by its name ("protocols isis"); bgp too, after its EVPN neighbours are read.
+ * by its name ("protocols isis"); bgp is read in junos-bgp.ts.
  */
 export function protocols(node: ConfNode, _d: unknown, ctx: BuildContext, path: string[]): void {
   const here = [...path, ...node.words];
   if (node.children.length === 0) return ignore(ctx, node, path);
   for (const c of node.children) {
-    if (c.words[0] === 'bgp' && !c.inactive) bgpEvpnPeers(c, ctx);
+    if (c.words[0] === 'bgp' && !c.inactive) {
+      ctx.device.bgp = junosBgp(c, ctx, here);
+      continue;
+    }
     if (c.words[0] === 'sflow' && !c.inactive) {
       sflow(c, ctx, here);
       continue;

@@ -219,6 +219,16 @@ export const INSTANCE_HANDLERS: HandlerTable<RoutingTarget> = {
     else if (value !== 'auto' && !/^target:.+:\d+$/.test(value)) error(ctx, n.loc, `vrf-target '${value}' is not target:ASN:number`);
     else t.instance.vrfTarget = value;
   },
+  'vrf-table-label': (n, t, ctx, p) => {
+    flag(ctx, n, p); // `vrf-table-label source-class-usage` and the like: the label is still per table
+    t.instance.vrfTableLabel = true;
+  },
+  'vrf-import': (n, t, ctx) => {
+    if (word(ctx, n, 1, 'policy name') !== undefined) (t.instance.vrfImport ??= []).push(...n.words.slice(1));
+  },
+  'vrf-export': (n, t, ctx) => {
+    if (word(ctx, n, 1, 'policy name') !== undefined) (t.instance.vrfExport ??= []).push(...n.words.slice(1));
+  },
   'routing-options': (n, t, ctx, p) => dispatch(ROUTING_OPTIONS_HANDLERS, n, t, ctx, [...p, ...n.words]),
   protocols: instanceProtocols, // evpn of layer-2 instances; the rest reported as ignored
   ...L2_INSTANCE_HANDLERS, // bridge domains, VTEP source, ... (junos-l2.ts)

@@ -1,14 +1,19 @@
 // The scenario's `timeline:` (events at times of the input) and a device's
 // `switches:` (behaviour switches away from its profile's defaults).
+// Link events name a port (DEVICE:INTERFACE); BGP session events a configured
+// neighbour (DEVICE:PEER, or DEVICE:INSTANCE:PEER for a VRF's session when the
+// address is a neighbour in more than one instance).
 
 import { isScalar, type Node } from 'yaml';
-import type { Device, PortRef, SourceLoc, TimelineEvent } from './model.js';
+import type { BgpSessionEvent, Device, PortRef, SourceLoc, TimelineEvent } from './model.js';
 import type { YamlReader } from './yaml-reader.js';
 import { SWITCHES } from '../profiles/catalog.js';
 import { switchValue, type SwitchSetting } from '../profiles/switch.js';
+import { bgpSessions } from '../bgp/session.js';
+import { formatIp, parseIp } from './values.js';
 
 /** Event kinds and what each names. */
-const EVENT_KINDS = ['link-down', 'link-up'] as const;
+const EVENT_KINDS = ['link-down', 'link-up', 'bgp-session-down', 'bgp-session-up'] as const;
 
 /** `switches: { arp-ignore: 1, proxy-arp: true }` → settings, each checked against the catalog. */
 export function yamlSwitches(y: YamlReader, node: Node | null, device: string, keyLoc?: SourceLoc): SwitchSetting[] {
@@ -49,8 +54,13 @@ export function yamlTimeline(y: YamlReader, node: Node | null, devices: Map<stri
       continue;
     }
     const k = kinds[0];
+    if (k.key === 'bgp-session-down' || k.key === 'bgp-session-up') {
+      const session = sessionRef(y, k.value, devices, k.key);
+      if (at && session) out.push({ at: v as number, kind: k.key, session, loc: y.loc(item) });
+      continue;
+    }
     const port = portRef(y, k.value, devices, k.key);
-    if (at && port) out.push({ at: v as number, kind: k.key as TimelineEvent['kind'], port, loc: y.loc(item) });
+    if (at && port) out.push({ at: v as number, kind: k.key as 'link-down' | 'link-up', port, loc: y.loc(item) });
   }
   return out.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
 }
@@ -76,4 +86,54 @@ function portRef(y: YamlReader, node: Node | null, devices: Map<string, Device>,
   else if (!d.ifds.some((i) => i.name === ifd)) y.error(node, `${what} ${text}: device ${device} has no interface '${ifd}'`);
   else return { device, ifd };
   return undefined;
+}
+
+/** `R1:4.0.0.21`, `R1:ipvpn:4.0.0.21` (a VRF's session), or `4.0.0.21` in a one-device scenario → a configured session. */
+function sessionRef(y: YamlReader, node: Node | null, devices: Map<string, Device>, what: string): BgpSessionEvent['session'] | undefined {
+  const text = y.str(node, what);
+  if (text === undefined) return undefined;
+  let device: string;
+  let rest: string;
+  if (parseIp(text) && devices.size === 1) {
+    device = [...devices.keys()][0];
+    rest = text;
+  } else {
+    const colon = text.indexOf(':');
+    if (colon <= 0) {
+      y.error(node, `${what} ${text}: name the session as DEVICE:PEER-ADDRESS`);
+      return undefined;
+    }
+    device = text.slice(0, colon);
+    rest = text.slice(colon + 1);
+  }
+  const d = devices.get(device);
+  if (!d) {
+    y.error(node, `${what} ${text}: no device '${device}'`);
+    return undefined;
+  }
+  // The instance is named only when the rest is not an address itself (IPv6 addresses have colons too).
+  let instance: string | undefined;
+  let peerText = rest;
+  const colon = rest.indexOf(':');
+  if (!parseIp(rest) && colon > 0) {
+    instance = rest.slice(0, colon);
+    peerText = rest.slice(colon + 1);
+  }
+  const ip = parseIp(peerText);
+  if (!ip) {
+    y.error(node, `${what} ${text}: '${peerText}' is not an IP address`);
+    return undefined;
+  }
+  const peer = formatIp(ip);
+  const found = bgpSessions(d).filter((s) => s.peer === peer && (instance === undefined || s.instance === instance));
+  if (found.length === 0) {
+    const inInst = instance === undefined ? '' : ` in routing instance ${instance}`;
+    y.error(node, `${what} ${text}: ${peer} is not a BGP neighbor of ${device}${inInst}`);
+    return undefined;
+  }
+  if (found.length > 1) {
+    y.error(node, `${what} ${text}: ${peer} is a neighbor in several instances of ${device} (${found.map((s) => s.instance).join(', ')}): name one as ${device}:INSTANCE:${peer}`);
+    return undefined;
+  }
+  return { device, instance: found[0]!.instance, peer };
 }

@@ -57,6 +57,11 @@ export interface ReplicaHooks {
   solicit(family: 4 | 6, ifl: number, n: Neighbor, tsSec: number, tsNsec: number): void;
 }
 
+/** A BGP session's name in stats and state: the peer's address, after its VRF's name when not in the default instance ("ipvpn/4.0.0.21"). */
+export function bgpSessionKey(instance: string, peer: string): string {
+  return instance === 'master' ? peer : `${instance}/${peer}`;
+}
+
 /** A device at run time: its interfaces, tables, neighbour caches and node graph. */
 export class DeviceRt {
   readonly name: string;
@@ -112,6 +117,15 @@ export class DeviceRt {
   readonly timers: ((nowSec: number, nowNsec: number) => void)[] = [];
   /** Link transitions by port (the timeline's), for `--stats`. */
   readonly linkTransitions: Uint32Array;
+  /** BGP sessions the timeline took down, by sessionKey(instance, peer); a session not listed is up. */
+  readonly bgpSessionsDown = new Set<string>();
+  /** BGP session transitions (the timeline's) by sessionKey, for `--stats`. */
+  readonly bgpSessionTransitions = new Map<string, number>();
+  /**
+   * Told when a BGP session goes down or up (the timeline), after its state
+   * changed: the RIB withdraws or restores the peer's paths. Packets they send go into the batch.
+   */
+  readonly bgpSessionListeners: ((instance: string, peer: string, up: boolean, tsSec: number, tsNsec: number) => void)[] = [];
 
   constructor(readonly model: Device, opts: DeviceOptions = {}) {
     this.name = model.name;
@@ -489,6 +503,20 @@ export class DeviceRt {
     setPortState(port);
     this.linkTransitions[ifd]++;
     for (const l of this.linkListeners) l(ifd, up, tsSec, tsNsec);
+  }
+
+  /**
+   * A BGP session (routing instance `instance`, peer address `peer`) goes down
+   * or up (a timeline event) at input time tsSec/tsNsec. A change that is no
+   * change is ignored.
+   */
+  setBgpSession(instance: string, peer: string, up: boolean, tsSec: number, tsNsec: number): void {
+    const key = bgpSessionKey(instance, peer);
+    if (this.bgpSessionsDown.has(key) !== up) return;
+    if (up) this.bgpSessionsDown.delete(key);
+    else this.bgpSessionsDown.add(key);
+    this.bgpSessionTransitions.set(key, (this.bgpSessionTransitions.get(key) ?? 0) + 1);
+    for (const l of this.bgpSessionListeners) l(instance, peer, up, tsSec, tsNsec);
   }
 
   /** The end of the input: exports still pending (sFlow samples) are queued; the runner runs the devices once more. */

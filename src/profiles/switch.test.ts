@@ -85,7 +85,7 @@ describe('scenario switches and timeline', () => {
       `b.yaml:3:${28 + SWITCHES[0].name.length}: device R1: switch ${SWITCHES[0].name} takes true or false, not '7'`,
       'b.yaml:6:11: timeline event: at: expected a number of seconds, 0 or more',
       "b.yaml:7:25: link-down et-9: device R1 has no interface 'et-9'",
-      'b.yaml:8:5: timeline event: needs exactly one of link-down, link-up',
+      'b.yaml:8:5: timeline event: needs exactly one of link-down, link-up, bgp-session-down, bgp-session-up',
     ]);
   });
 

@@ -264,11 +264,17 @@ export class Run {
       const nsec = ns % 1e9;
       for (const d of this.devices) d.runTimers(sec, nsec);
       this.round(); // what the timers sent before the event (VRRP advertisements) leaves before the link changes
-      const port = findPort(this.devices, `${ev.port.device}:${ev.port.ifd}`);
-      const peer = this.peers.get(`${port.devIndex}/${port.ifd}`);
-      const up = ev.kind === 'link-up';
-      // A link event is the wire's: both its ends see it.
-      for (const p of peer ? [port, peer] : [port]) p.dev.setLink(p.ifd, up, sec, nsec);
+      if ('port' in ev) {
+        const port = findPort(this.devices, `${ev.port.device}:${ev.port.ifd}`);
+        const peer = this.peers.get(`${port.devIndex}/${port.ifd}`);
+        const up = ev.kind === 'link-up';
+        // A link event is the wire's: both its ends see it.
+        for (const p of peer ? [port, peer] : [port]) p.dev.setLink(p.ifd, up, sec, nsec);
+      } else {
+        // A session event is the one device's (the peer's end is not told: it may not be in the scenario).
+        const { device, instance, peer } = ev.session;
+        this.devices.find((d) => d.name === device)!.setBgpSession(instance, peer, ev.kind === 'bgp-session-up', sec, nsec);
+      }
       this.round();
     }
   }

@@ -23,6 +23,8 @@ export interface DeviceStats {
   switches?: Record<string, boolean | number | string>;
   /** Link transitions of the timeline, by port (ports that had none are left out). */
   linkTransitions?: Record<string, number>;
+  /** BGP session transitions of the timeline, by session ("4.0.0.22", "ipvpn/4.0.0.21"); sessions that had none are left out. */
+  bgpSessionTransitions?: Record<string, number>;
   accounting: DeviceRt['graph']['acct'];
   interfaces: Record<string, IflStats>;
   nodes: Record<string, NodeStats>;
@@ -101,6 +103,7 @@ export function deviceStats(dev: DeviceRt): DeviceStats {
   if (dev.behaviour.overridden.length) s.switches = Object.fromEntries(dev.behaviour.overridden.map((o) => [o.name, o.value]));
   const flaps = ifs.ifds.filter((p) => dev.linkTransitions[p.index] > 0);
   if (flaps.length) s.linkTransitions = Object.fromEntries(flaps.map((p) => [p.name, dev.linkTransitions[p.index]]));
+  if (dev.bgpSessionTransitions.size) s.bgpSessionTransitions = Object.fromEntries(dev.bgpSessionTransitions);
   if (dev.vrrp) s.vrrp = vrrpStats(dev.vrrp);
   if (dev.ipsec) s.ipsec = ipsecStats(dev);
   if (dev.bridge) s.bridge = bridgeStats(dev);
