@@ -229,3 +229,25 @@ describe('FibSink', () => {
     expect([sink.inserts, sink.removes]).toEqual([5, 1]); // Orcus's path lost on arrival: no FIB write
   });
 });
+
+describe('batches', () => {
+  it('a session down of more than 1024 prefixes reaches the sink in address order, all of them, each once', () => {
+    const sink = new Recorder();
+    const rib = new Rib('inet.0', ctx, sink);
+    const nets: number[] = [];
+    for (let i = 0; i < 3000; i++) nets.push(((i * 2654435761) >>> 8) & 0xffffff00); // scattered /24s
+    for (const n of nets) {
+      const text = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/24`;
+      rib.add(orcus(text));
+      rib.add(juno(text));
+    }
+    rib.add(juno('10.0.0.0/8'));
+    sink.log = [];
+    const changed = rib.withdrawPeer('192.168.0.1');
+    expect(changed.length).toBe(rib.prefixes);
+    const order = [...changed].map((h) => rib.prefixNet4(h) * 64 + rib.prefixLen(h));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(new Set(changed).size).toBe(changed.length);
+    expect(sink.log).toEqual([...changed].map((h) => `${rib.prefixText(h)} ${rib.prefixText(h) === '10.0.0.0/8' ? '-' : '192.168.0.2'}`));
+  });
+});
