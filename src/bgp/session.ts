@@ -15,7 +15,7 @@ export interface BgpSession {
   internal: boolean;
   /** The peer's AS; undefined when neither peer-as nor (for an internal session) the local AS is configured. */
   peerAs?: number;
-  /** This side's AS on the session (local-as, else routing-options autonomous-system, else an internal session's peer-as). */
+  /** This side's AS on the session (local-as, else routing-options autonomous-system, else the peer-as of an internal group of the instance). */
   localAs?: number;
   localAddress?: string;
   /** Families carried; Junos's default when none is configured is IPv4 unicast. */
@@ -37,10 +37,20 @@ function pick<K extends keyof BgpOptions>(k: K, n: BgpNeighbor, g: BgpGroup, b: 
   return n[k] !== undefined ? n[k] : g[k] !== undefined ? g[k] : b[k];
 }
 
+/**
+ * A device with no autonomous-system (the seed's CPEs are logical systems shown
+ * without one): the peer-as of its internal groups is its AS, as their peers
+ * are in the local AS by definition.
+ */
+function impliedAs(b: BgpConfig | undefined): number | undefined {
+  for (const g of b?.groups ?? []) if ((g.type ?? b!.type) === 'internal' && (g.peerAs ?? b!.peerAs) !== undefined) return g.peerAs ?? b!.peerAs;
+  return undefined;
+}
+
 /** The session of one neighbour of `bgp` (instance `instance`), with what it inherits. */
 export function resolveSession(device: Device, instance: string, b: BgpConfig, g: BgpGroup, n: BgpNeighbor): BgpSession {
   const peerAsGiven = pick('peerAs', n, g, b);
-  const localAs = pick('localAs', n, g, b) ?? device.autonomousSystem;
+  const localAs = pick('localAs', n, g, b) ?? device.autonomousSystem ?? impliedAs(instance === 'master' ? device.bgp : b);
   const type = pick('type', n, g, b);
   // Junos: a group whose type is not given is internal when the peer is in the local AS.
   const internal = type !== undefined ? type === 'internal' : peerAsGiven === undefined || peerAsGiven === localAs;

@@ -22,12 +22,13 @@ import {
 import { L2_INSTANCE_KEYS, checkYamlVirtualGateway, yamlL2Instance, yamlVirtualGateway } from './scenario-l2.js';
 import { LAG_IFD_KEYS, yamlLagKey, yamlSflow } from './scenario-lag.js';
 import { yamlVrrp } from './vrrp-config.js';
+import { VRF_BGP_KEYS, yamlBgp, yamlVrfBgpKey } from './scenario-bgp.js';
 
-export const DEVICE_MODEL_KEYS = ['profile', 'router-id', 'autonomous-system', 'interfaces', 'routes', 'routing-instances', 'vrrp-version', 'sflow'] as const;
+export const DEVICE_MODEL_KEYS = ['profile', 'router-id', 'autonomous-system', 'interfaces', 'routes', 'routing-instances', 'vrrp-version', 'sflow', 'bgp'] as const;
 const UNIT_KEYS = ['description', 'vlan-id', 'vlan-tags', 'encapsulation', 'inet', 'inet6', 'inet-mtu', 'inet6-mtu', 'arp', 'ndp', 'virtual-gateway', 'proxy-arp', 'vrrp'];
 const IFD_KEYS = ['mac', 'mtu', 'description', 'vlan-tagging', 'encapsulation', 'disable', 'units', ...LAG_IFD_KEYS];
 const ROUTE_KEYS = ['prefix', 'next-hop', 'interface', 'discard', 'reject', 'next-table', 'preference'];
-const INSTANCE_KEYS = ['type', 'interfaces', 'routes', 'route-distinguisher', 'vrf-target', ...L2_INSTANCE_KEYS];
+const INSTANCE_KEYS = ['type', 'interfaces', 'routes', 'route-distinguisher', 'vrf-target', ...VRF_BGP_KEYS, ...L2_INSTANCE_KEYS];
 const INSTANCE_TYPES = ['vrf', 'virtual-router', 'forwarding', 'mac-vrf', 'virtual-switch'];
 const TAGGING = ['vlan-tagging', 'flexible-vlan-tagging', 'stacked-vlan-tagging'] as const;
 
@@ -233,6 +234,7 @@ export function yamlDevice(y: YamlReader, name: string, entries: ReturnType<Yaml
       for (const i of y.map(value, `${name} interfaces`, undefined, kloc)) device.ifds.push(ifdOf(c, i.key, i.keyNode, i.value));
     } else if (key === 'routes') routes(c, value, master, kloc);
     else if (key === 'sflow') device.sflow = yamlSflow(c, value, kloc);
+    else if (key === 'bgp') device.bgp = yamlBgp(y, c.locs, value, name, kloc);
     else if (key === 'routing-instances') {
       for (const i of y.map(value, `${name} routing-instances`, undefined, kloc)) {
         const e = new Map(y.map(i.value, `routing instance ${i.key}`, INSTANCE_KEYS, y.loc(i.keyNode)).map((x) => [x.key, x]));
@@ -258,6 +260,7 @@ export function yamlDevice(y: YamlReader, name: string, entries: ReturnType<Yaml
           else inst.routeDistinguisher = t;
         }
         if (e.has('vrf-target')) inst.vrfTarget = y.str(e.get('vrf-target')!.value, 'vrf-target');
+        for (const k of VRF_BGP_KEYS) if (e.has(k)) yamlVrfBgpKey(y, c.locs, inst, e.get(k)!);
         if (type === 'mac-vrf' || type === 'virtual-switch') yamlL2Instance(c, inst, e);
         else for (const k of L2_INSTANCE_KEYS) if (e.has(k)) y.error(e.get(k)!.keyNode, `routing instance ${i.key}: ${k} is only valid in a mac-vrf or virtual-switch instance`);
       }

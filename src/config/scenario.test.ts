@@ -87,7 +87,7 @@ links:
       "s.yaml:4:27: interface eth0: unknown key 'speed' (expected one of: mac, mtu, description, vlan-tagging, encapsulation, disable, units, lag, lacp, minimum-links, vlan-id, vlan-tags, inet, inet6, inet-mtu, inet6-mtu, arp, ndp, virtual-gateway, proxy-arp, vrrp)",
       "s.yaml:4:46: '10.0.0.300/24' is not a valid IPv4 address",
       's.yaml:5:38: eth1.0 vlan-id: VLAN id: expected an integer in 1..4094',
-      "s.yaml:6:5: device A: unknown key 'colour' (expected one of: config, junos, profile, router-id, autonomous-system, interfaces, routes, routing-instances, vrrp-version, sflow, evpn, switches, edge, arp-sponge)",
+      "s.yaml:6:5: device A: unknown key 'colour' (expected one of: config, junos, profile, router-id, autonomous-system, interfaces, routes, routing-instances, vrrp-version, sflow, bgp, evpn, switches, edge, arp-sponge, bgp-paths)",
       's.yaml:9:3: device C: needs config (a Junos file), junos (inline Junos text) or interfaces',
       `s.yaml:10:16: device D: config file nope.conf not found (${join(process.cwd(), 'nope.conf')})`,
       's.yaml:13:6: port A:eth0 is already in a link (at 12:6)',

@@ -12,6 +12,7 @@ import { DEVICE_MODEL_KEYS, yamlDevice } from './scenario-device.js';
 import { yamlEvpnRoutes } from './scenario-l2.js';
 import { yamlSwitches, yamlTimeline } from './scenario-timeline.js';
 import { yamlArpSponges, yamlEdge } from './scenario-edge.js';
+import { fillPeerRouterIds, yamlBgpPaths } from './scenario-bgp.js';
 import { PROFILES } from '../profiles/switch.js';
 
 /** Behaviour profiles a device may name (src/profiles). */
@@ -19,8 +20,8 @@ export const KNOWN_PROFILES: readonly string[] = PROFILES;
 
 const TOP_KEYS = ['devices', 'links', 'timeline'];
 /** Keys a device may have whatever describes it (`config`, `junos` or the model keys). */
-const ANY_DEVICE_KEYS = ['profile', 'evpn', 'switches', 'edge', 'arp-sponge'];
-const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS, 'evpn', 'switches', 'edge', 'arp-sponge'];
+const ANY_DEVICE_KEYS = ['profile', 'evpn', 'switches', 'edge', 'arp-sponge', 'bgp-paths'];
+const DEVICE_KEYS = ['config', 'junos', ...DEVICE_MODEL_KEYS, 'evpn', 'switches', 'edge', 'arp-sponge', 'bgp-paths'];
 
 function sortProblems(problems: { loc?: SourceLoc; message: string }[]): ConfigError {
   const key = (l?: SourceLoc): string => (l ? `${l.file}\u0000${String(l.line).padStart(8, '0')}:${String(l.col).padStart(6, '0')}` : '');
@@ -86,6 +87,9 @@ function device(y: YamlReader, name: string, keyNode: Node, value: Node | null):
   if (d && edge) d.edge = yamlEdge(y, edge.value, d, y.loc(edge.keyNode));
   const sponge = get('arp-sponge');
   if (d && sponge) d.arpSponges = yamlArpSponges(y, sponge.value, d, y.loc(sponge.keyNode));
+  // Received BGP paths (scenario-bgp.ts), checked against the device's sessions.
+  const paths = get('bgp-paths');
+  if (d && paths) d.bgpPaths = yamlBgpPaths(y, paths.value, d, y.loc(paths.keyNode));
   return d;
 }
 
@@ -150,6 +154,7 @@ export function loadScenarioText(text: string, file: string): Scenario {
     if (timeEntry && timeEntry.value !== null) timeline = yamlTimeline(y, timeEntry.value, devices, y.loc(timeEntry.keyNode));
   }
   if (y.problems.length) throw sortProblems(y.problems);
+  fillPeerRouterIds([...devices.values()]);
   return { devices: [...devices.values()], links: linkList, timeline, source: file };
 }
 
