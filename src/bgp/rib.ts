@@ -272,7 +272,7 @@ export class Rib {
   }
 
   /**
-   * Hands a batch's changes to the sink in address order (the FIB's inserts then walk its trie
+   * Hands a batch's changes to the sink (if any) in address order (the FIB's inserts then walk its trie
    * nodes in order: a quarter less time for a million rewrites of a DFZ-like table than in arrival
    * order), and returns them. The order is by IPv4 network, then length: one native sort of
    * 64-bit words (network high, length and handle low), no comparator.
@@ -281,7 +281,7 @@ export class Rib {
     this.deferSink = false;
     const n = this.changedCount;
     const out = this.changed.slice(0, n);
-    if (n > 1024 && this.prefixCount < 1 << 26) {
+    if (this.sink && n > 1024 && this.prefixCount < 1 << 26) {
       const w = new Uint32Array(2 * n);
       for (let i = 0; i < n; i++) {
         const h = out[i]!;
