@@ -16,7 +16,8 @@
 //   9. EBGP over IBGP                                     -> "Interior > Exterior > Exterior via Interior"
 //  10. Lowest IGP metric to the next hop                  -> "IGP metric"
 //  11. If both paths are external, the currently active one (not with
-//      path-selection external-router-id, nor between paths of one router ID)
+//      path-selection external-router-id; nor, here, between paths of one router ID: newer Junos
+//      docs as remembered, not found in the pages searched)
 //                                                         -> "Active preferred"
 //  12. Primary over secondary route                       -> not modelled (no secondary routes yet)
 //  13. Lowest router ID; ORIGINATOR_ID in place of it for reflected routes
