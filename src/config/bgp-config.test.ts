@@ -13,6 +13,7 @@ import { bgpSessions } from '../bgp/session.js';
 import { runFrames } from '../craft/frames-run.js';
 import { ping4 } from '../craft/craft.js';
 import { derivedMac } from '../device/mac.js';
+import { Run } from '../run/runner.js';
 
 const seed = (name: string) => join(__dirname, 'fixtures', 'seed-ipvpn', `${name}.set`);
 const noLoc = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'loc' ? undefined : v)));
@@ -244,6 +245,10 @@ describe('YAML bgp and bgp-paths', () => {
         rd: '1:1', label: 16, loc: { file: 's.yaml', line: 44, col: 9 },
       },
     ]);
+    // Not wired into the forwarding table yet: the run says so rather than ignore the paths silently.
+    const run = new Run(s);
+    expect(run.devices[0]!.warnings).toContain('PE: 3 BGP paths are read but not installed yet: BGP best-path selection is not wired into the forwarding table');
+    expect(run.devices[1]!.warnings.some((w) => w.includes('BGP paths'))).toBe(false);
   });
 
   test('bgp-paths of a Junos device (config:), and every mistake located', () => {

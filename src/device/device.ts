@@ -161,6 +161,8 @@ export class DeviceRt {
     this.gre = buildGreTunnels(this);
     this.mpls = buildMpls(this);
     this.warnings = buildRoutes(this);
+    // Issue 9 in progress: sessions and received paths are read and checked, best-path selection (src/bgp) is not wired to the FIB yet.
+    if (model.bgpPaths?.length) this.warnings.push(`${model.name}: ${model.bgpPaths.length} BGP paths are read but not installed yet: BGP best-path selection is not wired into the forwarding table`);
     this.lag = buildLag(this);
     if (model.sflow) this.sflow = new SflowAgent(this);
     this.vrrp = buildVrrp(this);
