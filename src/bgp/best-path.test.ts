@@ -2,24 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compare, INACTIVE_REASONS, R_MED_GROUP, selectBest, type SelectionContext } from './best-path.js';
 import type { BgpPath } from './path.js';
+import { testPath } from './testing.js';
 
 /** A path from an external peer 10.0.0.1 (AS 65001, router ID 1.1.1.1), AS path "65001 I"; `over` changes one thing. */
-function path(over: Partial<BgpPath> = {}): BgpPath {
-  return {
-    prefix: '192.0.2.0/24',
-    table: 'inet.0',
-    nextHop: '10.0.0.1',
-    peer: '10.0.0.1',
-    peerAs: 65001,
-    internal: false,
-    peerRouterId: '1.1.1.1',
-    asPath: [{ type: 'sequence', asns: [65001] }],
-    origin: 'igp',
-    communities: [],
-    clusterList: [],
-    ...over,
-  };
-}
+const path = (over: Partial<BgpPath> = {}): BgpPath => testPath('192.0.2.0/24', over);
 
 const costs: Record<string, number> = { '10.0.0.1': 0, '10.0.0.2': 0, '192.168.0.1': 10, '192.168.0.2': 20 };
 const ctx: SelectionContext = { igpCost: (nh) => costs[nh] };

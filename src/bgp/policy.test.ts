@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { loadJunosText } from '../config/junos-device.js';
+import { join } from 'node:path';
+import { loadJunosFile, loadJunosText } from '../config/junos-device.js';
 import type { PolicyStatement, RouteFilter } from '../config/model.js';
 import { asOverride, evaluate, routeFiltersMatch, type PolicyContext } from './policy.js';
 import type { BgpPath } from './path.js';
@@ -39,29 +40,9 @@ function frozen(p: BgpPath): BgpPath {
 const IMPORT: PolicyContext = { direction: 'import' };
 const exportTo = (localAddress: string, protocol = 'bgp'): PolicyContext => ({ direction: 'export', localAddress, protocol });
 
-// The seed's PE (Juno; Ceres has -secondary with local-preference 10) and CPE (Luna) policies.
-const SEED = policies(`set policy-options policy-statement multihomed-ipvpn term no-cpe-originated from community cpe-originated-route
-set policy-options policy-statement multihomed-ipvpn term no-cpe-originated then reject
-set policy-options policy-statement multihomed-ipvpn term accept-rest then accept
-set policy-options policy-statement multihomed-ipvpn-primary then local-preference 150
-set policy-options policy-statement multihomed-ipvpn-primary then accept
-set policy-options policy-statement multihomed-ipvpn-secondary then local-preference 10
-set policy-options policy-statement multihomed-ipvpn-secondary then accept
-set interfaces lo0 unit 8 family inet address 10.0.0.8/32
-set policy-options prefix-list direct-lo0 apply-path "logical-systems Luna interfaces lo0 unit <*> family inet address <*>"
-set policy-options policy-statement bgp-export term direct from protocol direct
-set policy-options policy-statement bgp-export term direct from prefix-list direct-lo0
-set policy-options policy-statement bgp-export term direct then community add cpe-originated-route
-set policy-options policy-statement bgp-export term direct then accept
-set policy-options policy-statement bgp-export term Saturn-prefix from protocol direct
-set policy-options policy-statement bgp-export term Saturn-prefix from route-filter 192.168.1.0/24 exact
-set policy-options policy-statement bgp-export term Saturn-prefix then community add cpe-originated-route
-set policy-options policy-statement bgp-export term Saturn-prefix then accept
-set policy-options policy-statement bgp-export term Saturn-Lo0 from protocol static
-set policy-options policy-statement bgp-export term Saturn-Lo0 then community add cpe-originated-route
-set policy-options policy-statement bgp-export term Saturn-Lo0 then accept
-set policy-options policy-statement cpe-connection term all then next-hop self
-set policy-options community cpe-originated-route members origin:1000:1000`);
+// The seed's PE (Juno, Ceres) and CPE (Luna) policies, from the seed's configurations (src/config/fixtures/seed-ipvpn).
+const SEED_DEVICES = ['juno', 'ceres', 'luna'].map((n) => loadJunosFile(join(import.meta.dirname, '..', 'config', 'fixtures', 'seed-ipvpn', `${n}.set`)));
+const SEED = (...names: string[]): PolicyStatement[] => names.map((n) => SEED_DEVICES.map((d) => d.policies?.find((p) => p.name === n)).find((p) => p !== undefined)!);
 
 describe("the seed's policies", () => {
   test('Juno imports the CPE routes with local preference 150, Ceres with 10', () => {

@@ -3,26 +3,12 @@ import fc from 'fast-check';
 import { selectBest, type SelectionContext } from './best-path.js';
 import type { BgpPath } from './path.js';
 import { Rib, type BestChangeSink } from './rib.js';
+import { testPath } from './testing.js';
 
 const costs: Record<string, number> = { '10.0.0.1': 0, '10.0.0.2': 0, '192.168.0.1': 10, '192.168.0.2': 20 };
 const ctx: SelectionContext = { igpCost: (nh) => costs[nh] };
 
-function path(prefix: string, over: Partial<BgpPath> = {}): BgpPath {
-  return {
-    prefix,
-    table: 'inet.0',
-    nextHop: '10.0.0.1',
-    peer: '10.0.0.1',
-    peerAs: 65001,
-    internal: false,
-    peerRouterId: '1.1.1.1',
-    asPath: [{ type: 'sequence', asns: [65001] }],
-    origin: 'igp',
-    communities: [],
-    clusterList: [],
-    ...over,
-  };
-}
+const path = testPath;
 // The seed's choice on Luna: Juno's path (local preference 150, MED 10) over Orcus's (MED 150).
 const juno = (prefix: string, over: Partial<BgpPath> = {}) =>
   path(prefix, { peer: '192.168.0.1', nextHop: '192.168.0.1', peerAs: 65000, internal: true, peerRouterId: '10.255.0.1', localPref: 150, med: 10, ...over });

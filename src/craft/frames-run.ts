@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scenario } from '../config/model.js';
 import { loadJunosText } from '../config/junos-device.js';
+import { loadConfigFile } from '../config/scenario.js';
 import { CaptureReader, newCaptureRecord } from '../pcap/reader.js';
 import { PcapWriter } from '../pcap/writer.js';
 import { Run, type RunOptions } from '../run/runner.js';
@@ -66,4 +67,16 @@ export function runFrames(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A scenario written out as files (Junos configurations beside a
+ * scenario.yaml, in `dir`/`name`) and loaded as `triode run` loads it.
+ */
+export function scenarioFromFiles(dir: string, name: string, files: Record<string, string>, yaml: string): Scenario {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+  writeFileSync(join(d, 'scenario.yaml'), yaml);
+  return loadConfigFile(join(d, 'scenario.yaml'));
 }

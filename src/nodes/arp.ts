@@ -33,8 +33,8 @@ const C_GARP_LEARNED = 8;
 const C_GARP_IGNORED = 9;
 const C_AGED = 10;
 
+// Proxy ARP modes by their index in PROXY_ARP_MODES (1, restricted, is whatever is neither).
 const PROXY_OFF = 0;
-const PROXY_RESTRICTED = 1;
 const PROXY_UNRESTRICTED = 2;
 
 /** Where the route to an address leaves (egress()): no usable route, one of the device's own addresses, or a non-IFL path (tunnel, LSP). */

@@ -5,15 +5,14 @@
 // egress PE's VRF labels (vrf-table-label) pop and look the packet up in the
 // VRF. Two VRFs with the same customer addresses show that the label, not the
 // address, picks the VRF.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eth, pattern, ping4, ping6, udp4Frame } from '../craft/craft.js';
-import { runFrames, type TimedFrame } from '../craft/frames-run.js';
+import { runFrames, scenarioFromFiles, type TimedFrame } from '../craft/frames-run.js';
 import { tsharkAvailable } from '../craft/peers.js';
-import { loadConfigFile } from '../config/scenario.js';
 import type { DeviceRt } from '../device/device.js';
 import { derivedMac } from '../device/mac.js';
 import { formatMac } from '../packet/addr.js';
@@ -72,13 +71,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function scenario(name: string, files: Record<string, string>, yaml: string) {
-  const d = join(dir, name);
-  spawnSync('mkdir', ['-p', d]);
-  for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
-  writeFileSync(join(d, 'scenario.yaml'), yaml);
-  return loadConfigFile(join(d, 'scenario.yaml'));
-}
+const scenario = (name: string, files: Record<string, string>, yaml: string) => scenarioFromFiles(dir, name, files, yaml);
 
 const THREE = `devices:
   PE1: { config: pe1.conf }

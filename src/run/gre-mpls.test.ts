@@ -4,15 +4,14 @@
 // label by a static LSP over the gr- unit. Also plain GRE (IPv4 and IPv6
 // inside, IPv4 and IPv6 outside) and static LSPs on Ethernet (push, swap,
 // pop across three routers), loops, unknown labels and TTL expiry.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eth, ip4, pattern, ping4, ping6, udp4Frame } from '../craft/craft.js';
-import { junosScenario, runFrames, type TimedFrame } from '../craft/frames-run.js';
-import { loadConfigFile } from '../config/scenario.js';
+import { junosScenario, runFrames, scenarioFromFiles, type TimedFrame } from '../craft/frames-run.js';
 import { derivedMac } from '../device/mac.js';
 import { formatMac } from '../packet/addr.js';
 import { writeMpls } from '../packet/mpls.js';
@@ -124,13 +123,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function scenario(name: string, files: Record<string, string>, yaml: string) {
-  const d = join(dir, name);
-  spawnSync('mkdir', ['-p', d]);
-  for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
-  writeFileSync(join(d, 'scenario.yaml'), yaml);
-  return loadConfigFile(join(d, 'scenario.yaml'));
-}
+const scenario = (name: string, files: Record<string, string>, yaml: string) => scenarioFromFiles(dir, name, files, yaml);
 
 function writePcap(file: string, frames: TimedFrame[]): void {
   const w = new PcapWriter(file);
