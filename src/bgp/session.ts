@@ -26,9 +26,14 @@ export interface BgpSession {
   metricOut?: number;
   cluster?: string;
   multipath?: { multipleAs: boolean };
+  /** Seconds this side keeps the session when the peer's side went away without a word (its link down); 0: never. */
+  holdTime: number;
   description?: string;
   loc?: SourceLoc;
 }
+
+/** Junos's default hold time (seconds). */
+export const DEFAULT_HOLD_TIME = 90;
 
 /** Junos: without `family`, a session carries IPv4 unicast only ("family inet unicast" is implied). */
 export const DEFAULT_FAMILIES: readonly BgpFamily[] = ['inet-unicast'];
@@ -70,6 +75,7 @@ export function resolveSession(device: Device, instance: string, b: BgpConfig, g
     metricOut: pick('metricOut', n, g, b),
     cluster: pick('cluster', n, g, b),
     multipath: pick('multipath', n, g, b),
+    holdTime: pick('holdTime', n, g, b) ?? DEFAULT_HOLD_TIME,
     description: pick('description', n, g, b),
     loc: n.loc,
   };

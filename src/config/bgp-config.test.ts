@@ -34,7 +34,7 @@ describe("the seed's multihomed IP VPN (fixtures/seed-ipvpn)", () => {
     expect(noLoc(d.bgp)).toEqual({
       groups: [
         {
-          name: 'reflector', type: 'internal', localAddress: '10.0.0.5', families: ['inet-unicast', 'inet-vpn-unicast'], peerAs: 1,
+          name: 'reflector', type: 'internal', localAddress: '10.0.0.5', families: ['inet-unicast', 'inet-vpn-unicast'], peerAs: 1, holdTime: 0,
           neighbors: [{ address: '10.0.0.4', description: 'Janus' }, { address: '10.0.0.2', description: 'Ceres' }],
         },
       ],
@@ -56,28 +56,26 @@ describe("the seed's multihomed IP VPN (fixtures/seed-ipvpn)", () => {
   test('Juno: the resolved sessions (group values inherited, the default family inet unicast)', () => {
     const d = loadJunosFile(seed('juno'));
     expect(bgpSessions(d).map((s) => noLoc(s))).toEqual([
-      { instance: 'master', group: 'reflector', peer: '10.0.0.4', internal: true, peerAs: 1, localAs: 1, localAddress: '10.0.0.5', families: ['inet-unicast', 'inet-vpn-unicast'], import: [], export: [], asOverride: false, description: 'Janus' },
-      { instance: 'master', group: 'reflector', peer: '10.0.0.2', internal: true, peerAs: 1, localAs: 1, localAddress: '10.0.0.5', families: ['inet-unicast', 'inet-vpn-unicast'], import: [], export: [], asOverride: false, description: 'Ceres' },
+      { instance: 'master', group: 'reflector', peer: '10.0.0.4', internal: true, peerAs: 1, localAs: 1, localAddress: '10.0.0.5', families: ['inet-unicast', 'inet-vpn-unicast'], import: [], export: [], asOverride: false, holdTime: 0, description: 'Janus' },
+      { instance: 'master', group: 'reflector', peer: '10.0.0.2', internal: true, peerAs: 1, localAs: 1, localAddress: '10.0.0.5', families: ['inet-unicast', 'inet-vpn-unicast'], import: [], export: [], asOverride: false, holdTime: 0, description: 'Ceres' },
       {
         instance: 'ipvpn', group: 'CPE', peer: '4.0.0.21', internal: false, peerAs: 65500, localAs: 1, families: ['inet-unicast'],
-        import: ['multihomed-ipvpn-primary'], export: ['multihomed-ipvpn'], asOverride: true, metricOut: 10,
+        import: ['multihomed-ipvpn-primary'], export: ['multihomed-ipvpn'], asOverride: true, metricOut: 10, holdTime: 90,
       },
     ]);
     expect(bgpSessions(d)[2]!.loc).toEqual({ file: seed('juno'), line: 69, col: 62 });
   });
 
-  test('Juno: what is accepted but not emulated is listed with its place (wire-only BGP statements, IS-IS, LDP, family iso)', () => {
+  test('Juno: what is accepted but not emulated is listed with its place (wire-only BGP statements, IS-IS, family iso)', () => {
     const d = loadJunosFile(seed('juno'));
     expect(d.ignored.map((i) => `${i.loc.line}:${i.loc.col} ${i.path}`)).toEqual([
       '11:34 interfaces xe-2/0/0 unit 119 family iso',
       '17:34 interfaces xe-2/0/1 unit 102 family iso',
       '23:34 interfaces xe-2/0/1 unit 105 family iso',
       '28:34 interfaces xe-2/0/1 unit 114 family iso',
-      '40:35 protocols bgp group reflector hold-time 0',
       '43:35 protocols bgp group reflector authentication-key $9$example',
       '45:35 protocols bgp group reflector bfd-liveness-detection',
       '48:15 protocols isis',
-      '49:15 protocols ldp',
       '65:53 routing-instances ipvpn protocols bgp group CPE passive',
       '66:53 routing-instances ipvpn protocols bgp group CPE authentication-key $9$example',
     ]);
@@ -159,7 +157,7 @@ set protocols bgp group G neighbor 2001:db8::2 import C`;
     expect(a).toEqual([
       {
         instance: 'master', group: 'G', peer: '2001:db8::2', internal: false, peerAs: 65001, localAs: 64999, localAddress: '10.0.0.1', families: ['inet6-unicast'],
-        import: ['C'], export: [], asOverride: false, multipath: { multipleAs: true },
+        import: ['C'], export: [], asOverride: false, multipath: { multipleAs: true }, holdTime: 90,
       },
     ]);
     expect(bgpSessions(loadJunosText(set, 's.set')).map(noLoc)).toEqual(a);
@@ -181,7 +179,7 @@ const YAML_PE = `devices:
           type: internal
           local-address: 10.0.0.5
           family: [inet unicast, inet-vpn unicast]
-          neighbors: { 10.0.0.2: { description: Ceres } }
+          neighbors: { 10.0.0.2: { description: Ceres, hold-time: 0 } }
     routing-instances:
       ipvpn:
         type: vrf

@@ -2,7 +2,8 @@
 // Junos BGP configuration. Read at every level (bgp, group, neighbor): type,
 // peer-as, local-as, local-address, family (inet / inet6 / inet-vpn /
 // inet6-vpn unicast, evpn signaling), import, export, as-override, metric-out,
-// cluster, multipath, description. What only the wire would use (hold-time,
+// cluster, multipath, hold-time (how long a peer keeps a session whose other
+// side went away), description. What only the wire would use (
 // authentication-key, passive, log-updown, bfd-liveness-detection, ...) is
 // listed as ignored. Checks that need the whole device (peer-as of an external
 // session, the local AS of an internal one) are in bgp-checks.ts; the EVPN
@@ -141,6 +142,14 @@ const OPTION_HANDLERS: HandlerTable<Level> = {
       } else ignore(ctx, c, [...p, ...n.words]);
     }
     lv.opts.multipath = m;
+  },
+  'hold-time': (n, lv, ctx, p) => {
+    const t = single(ctx, n, p, 'seconds');
+    if (t === undefined) return;
+    // Junos: 0 (no keepalives: the session never times out) or 3..65535 seconds.
+    const v = parseIntIn(t, 0, 65535);
+    if (v === undefined || (v > 0 && v < 3)) error(ctx, wordLoc(n, 1), `bgp ${lv.what}: hold-time '${t}' is not 0 or 3..65535 seconds`);
+    else lv.opts.holdTime = v;
   },
   description: (n, lv, ctx, p) => {
     lv.opts.description = single(ctx, n, p, 'description');

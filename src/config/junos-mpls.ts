@@ -203,6 +203,25 @@ const MPLS_HANDLERS: HandlerTable<MplsConfig> = {
  * `protocols { ... }`: mpls is modelled; every other protocol is reported once
  * by its name ("protocols isis"); bgp is read in junos-bgp.ts.
  */
+/**
+ * `protocols ldp`: only its `interface NAME` statements are read (LDP is not
+ * spoken; see Device.ldpInterfaces); the rest is listed as ignored.
+ */
+function ldp(node: ConfNode, ctx: BuildContext, path: string[]): void {
+  const here = [...path, ...node.words];
+  const list = (ctx.device.ldpInterfaces ??= []);
+  if (node.words.length > 1) ignore(ctx, node, path);
+  for (const c of node.children) {
+    const name = c.words[0] === 'interface' && !c.inactive ? word(ctx, c, 1, 'interface name') : undefined;
+    if (name === undefined || name === 'all') {
+      ignore(ctx, c, here);
+      continue;
+    }
+    if (c.words.length > 2 || c.children.length) ignore(ctx, c, here);
+    list.push({ name: iflName(name), loc: wordLoc(c, 1) });
+  }
+}
+
 export function protocols(node: ConfNode, _d: unknown, ctx: BuildContext, path: string[]): void {
   const here = [...path, ...node.words];
   if (node.children.length === 0) return ignore(ctx, node, path);
@@ -217,6 +236,10 @@ export function protocols(node: ConfNode, _d: unknown, ctx: BuildContext, path: 
     }
     if (c.words[0] === 'vrrp' && !c.inactive) {
       protocolsVrrp(c, ctx, here); // vrrp-config.ts
+      continue;
+    }
+    if (c.words[0] === 'ldp' && !c.inactive) {
+      ldp(c, ctx, here);
       continue;
     }
     if (c.words[0] !== 'mpls') {

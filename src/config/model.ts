@@ -571,6 +571,8 @@ export interface BgpOptions {
   cluster?: string;
   /** `multipath [multiple-as]`: equal paths are all installed. */
   multipath?: { multipleAs: boolean };
+  /** `hold-time S`: how long a peer whose side went away (its link down) keeps this side's session, and its paths (default 90; 0: never). */
+  holdTime?: number;
   description?: string;
 }
 
@@ -612,6 +614,12 @@ export interface Device {
   services?: ServicesConfig;
   /** Junos `protocols mpls` (interfaces, static LSPs), when configured. */
   mpls?: MplsConfig;
+  /**
+   * Junos `protocols ldp interface NAME` (unit names). LDP is not spoken: a BGP
+   * next hop whose route leaves by one of these units is taken to be directly
+   * behind it, an LSP with implicit null (the VPN label alone is pushed).
+   */
+  ldpInterfaces?: { name: string; loc?: SourceLoc }[];
   /**
    * Addresses of the BGP neighbours with `family evpn signaling` (Junos
    * `protocols bgp group G { family evpn { signaling; } neighbor A; }`): in a

@@ -14,7 +14,7 @@ import { formatIp, isRouteDistinguisher, parseIp, parseIpv4, parsePrefix } from 
 import { LABEL_MAX, UNRESERVED_LABEL_MIN } from './junos-mpls.js';
 
 const U32 = 0xffffffff;
-const OPTION_KEYS = ['type', 'peer-as', 'local-as', 'local-address', 'family', 'import', 'export', 'as-override', 'metric-out', 'cluster', 'multipath', 'description'];
+const OPTION_KEYS = ['type', 'peer-as', 'local-as', 'local-address', 'family', 'import', 'export', 'as-override', 'metric-out', 'cluster', 'multipath', 'hold-time', 'description'];
 /** `family:` values, as Junos writes them. */
 const FAMILY_WORDS: Record<string, BgpFamily> = {
   'inet unicast': 'inet-unicast',
@@ -87,6 +87,12 @@ function option(y: YamlReader, locs: FieldLocs, o: BgpOptions, e: MapEntry, what
       const v = value !== null && y.isMap(value) ? undefined : (value as { value?: unknown } | null)?.value;
       if (v === true || v === 'multiple-as') o.multipath = { multipleAs: v === 'multiple-as' };
       else if (v !== false) y.error(value, `${w}: expected true, false or multiple-as`, at);
+      break;
+    }
+    case 'hold-time': {
+      const v = y.int(value, `${w} (0 or 3..65535 seconds)`, 0, 65535, at);
+      if (v !== undefined && v > 0 && v < 3) y.error(value, `${w}: ${v} is not 0 or 3..65535 seconds`, at);
+      else o.holdTime = v;
       break;
     }
     case 'description':
