@@ -13,6 +13,8 @@
 //     inputs: { 'et-0/0/0': [[t, frame], ...] },     (t: seconds after T0)
 //     intent(o) { ... },                              (asserts on views(execution); throws when the run is not what the description says)
 //     record: ['devices.R1.nodes.ip4-arp.counters', 'devices.R1.interfaces.et-0/0/2.100'],  (optional: more counters for case.yaml)
+//     trace: true,                                    (optional: every input packet traced, written as the golden
+//                                                      expected-trace.txt and named by case.yaml `trace:`)
 //   }
 //
 // Regenerating is deterministic: timestamps come from the descriptions,
@@ -27,7 +29,7 @@ import { eth, icmp6, icmpEcho, ip4, ip6, pattern, udp } from '../dist/craft/craf
 import { PcapWriter } from '../dist/pcap/writer.js';
 import { portFileName } from '../dist/run/ports.js';
 import { loadCase } from '../dist/cases/case.js';
-import { counterValue, executeCase, formatFailures, runCase } from '../dist/cases/run-case.js';
+import { counterValue, executeCase, formatFailures, renderCaseTrace, runCase, TRACE_FILE } from '../dist/cases/run-case.js';
 
 /** The pcaps/ library. */
 export const PCAPS = join(dirname(fileURLToPath(import.meta.url)), '..', 'pcaps');
@@ -129,6 +131,16 @@ export function views(ex) {
       assert.deepEqual(a, want, 'accounting');
     },
     stats: ex.stats,
+    /** The traced input packets (a case with `trace: true` traces every one), in input order. */
+    traces: ex.result.trace.traces,
+    /** The devices input packet `i` (from 0) went through, in order, each once per visit: ['SW', 'Luna', 'SW', 'Juno']. */
+    devicesOf(i) {
+      const t = ex.result.trace.traces[i];
+      assert.ok(t, `input packet ${i + 1} was not traced (give the case trace: true)`);
+      const out = [];
+      for (const s of t.steps) if (out[out.length - 1] !== s.device) out.push(s.device);
+      return out;
+    },
   };
 }
 
@@ -195,6 +207,7 @@ function caseYaml(c, generator, configFile, inputs, expected, counters) {
     `config: ${configFile}`,
   ];
   if (c.sa) lines.push('sa_file: esp_sa');
+  if (c.trace) lines.push(`trace: ${TRACE_FILE}   # every input packet's trace, as triode run --trace prints it`);
   if (c.saState) {
     lines.push('sa_state:   # test-only: where these SAs\' sequence numbers start (no router has this knob)');
     for (const [spi, s] of Object.entries(c.saState)) {
@@ -232,6 +245,7 @@ function build(c, root, generator) {
       })),
       inputs: Object.entries(inputs).map(([port, f]) => ({ port, file: join(dir, f), loc: here })),
       expected: [], counters: [], masks: [],
+      trace: c.trace ? { file: join(dir, TRACE_FILE), loc: here } : undefined,
     };
     const tmp = mkdtempSync(join(tmpdir(), 'triode-cases-'));
     try {
@@ -250,6 +264,7 @@ function build(c, root, generator) {
         expected[port] = `expected-${portFileName(port)}`;
         copyFileSync(file, join(dir, expected[port]));
       }
+      if (c.trace) writeFileSync(join(dir, TRACE_FILE), renderCaseTrace(ex));
       writeFileSync(join(dir, 'case.yaml'), caseYaml(c, generator, configFile, inputs, expected, recordedCounters(ex.stats, c.record)));
     } finally {
       rmSync(tmp, { recursive: true, force: true });

@@ -19,6 +19,15 @@
 //     drops.traffic_selector_mismatch: 1
 //     devices.R1.interfaces.st0.1.outputPackets: 3
 //   masks: [ipv4.id]             # optional: see MASK_FIELDS
+//   trace: expected-trace.txt    # optional: the golden trace (see below)
+//
+// With `trace:`, every input packet is traced (at most TRACE_CAP: a case
+// with more inputs fails saying so) and the traces, rendered exactly as
+// `triode run --trace N` prints them (formatTrace, the multi-device form for
+// a scenario, each followed by a blank line), must equal the file line for
+// line; a difference fails the case at the first differing line of the file
+// (file:line) with the lines around it as a unified diff. `triode test
+// --update` and the generators (cases-lib `trace: true`) rewrite the file.
 //
 // Or, instead of inputs and expected, a BMv2/p4c STF file (src/cases/stf.ts):
 //   stf: case.stf                # `packet <port> <hex>` / `expect <port> <hex>`
@@ -47,7 +56,7 @@ import { MASK_FIELDS, type MaskField } from './masks.js';
 
 export const CASE_FILE = 'case.yaml';
 
-const CASE_KEYS = ['kind', 'description', 'config', 'profile', 'sa_file', 'sa_state', 'inputs', 'expected', 'counters', 'masks', 'stf', 'ports'] as const;
+const CASE_KEYS = ['kind', 'description', 'config', 'profile', 'sa_file', 'sa_state', 'inputs', 'expected', 'counters', 'masks', 'stf', 'ports', 'trace'] as const;
 const DECODE_KEYS = ['kind', 'description', 'capture', 'expected_decode', 'format', 'tool_args'] as const;
 /** What a decode case's expected_decode file is (see src/cases/decode-case.ts). */
 export const DECODE_FORMATS = ['tcpdump', 'zeek-ipv6-esp', 'zeek-icmp6-events', 'zeek-icmp6-nd-options', 'zeek-conn-log', 'suricata-checks'] as const;
@@ -116,6 +125,8 @@ export interface CaseSpec {
   stf?: { file: string; loc: SourceLoc };
   /** STF port names (numbers) to triode ports: `ports: { 0: et-0/0/0 }`. */
   stfPorts?: Map<string, string>;
+  /** The golden trace of every input packet (`trace: expected-trace.txt`; absolute path). */
+  trace?: { file: string; loc: SourceLoc };
 }
 
 /**
@@ -240,6 +251,13 @@ export function loadCaseText(text: string, file: string, name = basename(dirname
     if (pm) y.error(pm.keyNode, 'ports: maps STF ports and needs stf');
     spec.inputs = ports('inputs', true);
     spec.expected = ports('expected', true);
+  }
+
+  const tr = get('trace');
+  if (tr) {
+    const f = existing(tr.value, 'trace', y.loc(tr.keyNode));
+    if (f !== undefined) spec.trace = { file: f, loc: y.loc(tr.value, y.loc(tr.keyNode))! };
+    if (stf) y.error(tr.keyNode, 'trace: not with stf (an STF case has no golden trace)');
   }
 
   const ctr = get('counters');

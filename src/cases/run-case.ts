@@ -5,12 +5,13 @@
 // against the `--stats` JSON, and the accounting identity, per device and for
 // the run. A case never throws: whatever goes wrong is a failure of the case.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEspSaFile } from '../config/esp-sa-file.js';
 import { loadConfigFile } from '../config/scenario.js';
 import { ConfigError, type Scenario, type SourceLoc } from '../config/model.js';
+import { formatTrace } from '../graph/trace-format.js';
 import { decodeFrame, decodeFrameFields } from '../packet/decode.js';
 import { CaptureReader, newCaptureRecord } from '../pcap/reader.js';
 import { Run, type RunResult } from '../run/runner.js';
@@ -42,7 +43,7 @@ export interface CaseExecution {
 }
 
 export interface CaseFailure {
-  kind: 'setup' | 'output' | 'counter' | 'accounting';
+  kind: 'setup' | 'output' | 'counter' | 'accounting' | 'trace';
   message: string;
   loc?: SourceLoc;
   port?: string;
@@ -103,8 +104,10 @@ export function executeCase(spec: CaseSpec, opts: ExecuteOptions = {}): CaseExec
   }
   const saRecords = spec.saFile !== undefined ? readEspSaFile(spec.saFile) : undefined;
   const outDir = opts.outDir ?? mkdtempSync(join(tmpdir(), 'triode-case-'));
+  // A golden trace needs every input packet traced: one more than the cap tells a case that has too many.
+  const trace = spec.trace ? Math.max(opts.trace ?? 0, TRACE_CAP + 1) : opts.trace;
   try {
-    const run = new Run(scenario, { outDir, trace: opts.trace, saRecords });
+    const run = new Run(scenario, { outDir, trace, saRecords });
     applySaState(run.devices, spec.saState ?? []);
     opts.onRun?.(run);
     const portOf = (p: { port: string; loc: SourceLoc }): string => {
@@ -217,6 +220,67 @@ export function frameDifference(exp: CapturedFrame, got: CapturedFrame, masks: r
   return `byte ${k}${field ? ` (${field})` : ''} is 0x${b[k].toString(16).padStart(2, '0')}, expected 0x${a[k].toString(16).padStart(2, '0')}${a.length !== b.length ? `; length ${b.length}, expected ${a.length}` : ''}`;
 }
 
+/** Input packets a golden trace (case.yaml `trace:`) may cover: a case with more fails rather than record megabytes of text. */
+export const TRACE_CAP = 10_000;
+/** The file the generators and `--update` write a golden trace to. */
+export const TRACE_FILE = 'expected-trace.txt';
+/** Lines of context around the first differing line of a golden trace. */
+const TRACE_CONTEXT = 3;
+
+/**
+ * Every traced packet of an execution as `triode run --trace N` prints it:
+ * formatTrace (the multi-device form for several devices), each followed by a
+ * blank line. Throws when the execution traced more than TRACE_CAP packets.
+ */
+export function renderCaseTrace(ex: CaseExecution): string {
+  const traces = ex.result.trace.traces;
+  if (traces.length > TRACE_CAP) throw new Error(`trace: the case has more than ${TRACE_CAP} input packets; a golden trace covers at most ${TRACE_CAP} (remove trace:, or split the case)`);
+  const multi = ex.result.devices.length > 1;
+  return traces.map((t) => `${formatTrace(t, multi)}\n\n`).join('');
+}
+
+/**
+ * The golden trace against the run's: null when equal, else a failure at the
+ * first differing line of the file with a unified-style diff of the lines
+ * around it (`-` the file, `+` the run).
+ */
+export function traceDifference(file: string, loc: SourceLoc, got: string): CaseFailure | null {
+  let want: string;
+  try {
+    want = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { kind: 'setup', loc, message: `trace: ${(e as Error).message}` };
+  }
+  if (want === got) return null;
+  const a = want.split('\n');
+  const b = got.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  // The hunk: context before, the differing lines up to where both agree again (or TRACE_CONTEXT * 2 of them), context after.
+  let ea = i;
+  let eb = i;
+  const limit = TRACE_CONTEXT * 2;
+  while ((ea < a.length || eb < b.length) && !(ea < a.length && eb < b.length && a[ea] === b[eb]) && ea - i < limit && eb - i < limit) {
+    if (ea < a.length) ea++;
+    if (eb < b.length) eb++;
+  }
+  let k = 0; // context after: lines equal again on both sides
+  while (k < TRACE_CONTEXT && ea + k < a.length && eb + k < b.length && a[ea + k] === b[eb + k]) k++;
+  const from = Math.max(0, i - TRACE_CONTEXT);
+  const hunk = [
+    `--- ${file}`,
+    '+++ the run',
+    `@@ -${from + 1},${ea + k - from} +${from + 1},${eb + k - from} @@`,
+    ...a.slice(from, i).map((l) => ` ${l}`),
+    ...a.slice(i, ea).map((l) => `-${l}`),
+    ...b.slice(i, eb).map((l) => `+${l}`),
+    ...a.slice(ea, ea + k).map((l) => ` ${l}`),
+  ];
+  const line = Math.min(i + 1, a.length);
+  const what = i >= a.length ? `the run's trace goes on past the file's ${a.length} lines` : i >= b.length ? `the run's trace ends (${b.length} lines) before the file's line ${i + 1}` : `line ${i + 1} differs`;
+  return { kind: 'trace', loc: { file, line, col: 1 }, message: `trace: ${what}\n${hunk.join('\n')}` };
+}
+
 /** Checks an execution against the case: outputs, silent ports, counters, accounting. */
 export function checkCase(spec: CaseSpec, ex: CaseExecution): CaseFailure[] {
   const failures: CaseFailure[] = [];
@@ -267,6 +331,16 @@ export function checkCase(spec: CaseSpec, ex: CaseExecution): CaseFailure[] {
     const v = counterValue(ex.stats, c.key);
     if (v === undefined) failures.push({ kind: 'counter', loc: c.loc, message: `counter ${c.key}: no such value in the --stats JSON` });
     else if (v !== c.value) failures.push({ kind: 'counter', loc: c.loc, message: `counter ${c.key} is ${v}, expected ${c.value}` });
+  }
+  if (spec.trace) {
+    let got: string | undefined;
+    try {
+      got = renderCaseTrace(ex);
+    } catch (e) {
+      failures.push({ kind: 'trace', loc: spec.trace.loc, message: (e as Error).message });
+    }
+    const d = got === undefined ? null : traceDifference(spec.trace.file, spec.trace.loc, got);
+    if (d) failures.push(d);
   }
   const a = ex.stats.accounting;
   if (!ex.stats.balanced) {

@@ -1,5 +1,6 @@
-// `triode test --update`: a failing case's expected pcaps rewritten from what
-// triode sends now, for a reviewed change of behaviour. Only expected pcaps
+// `triode test --update`: a failing case's expected pcaps (and its golden
+// trace, when case.yaml has `trace:`) rewritten from what triode sends now,
+// for a reviewed change of behaviour. Only expected pcaps and the trace file
 // are rewritten: counters are the case's declared intent (what the author
 // says must happen), so a counter that differs stays a failure to be edited
 // by hand. Refused when the run cannot be trusted: the case does not run, or
@@ -14,7 +15,7 @@ import { isMap, parseDocument } from 'yaml';
 import { PcapWriter } from '../pcap/writer.js';
 import { findPort, portFileName } from '../run/ports.js';
 import type { CaseSpec } from './case.js';
-import { executeCase, readFrames, type CaseOutcome } from './run-case.js';
+import { executeCase, readFrames, renderCaseTrace, type CaseOutcome } from './run-case.js';
 
 /** Why a failing case's expected files may not be rewritten, or null when they may. */
 export function updateRefusal(o: CaseOutcome): string | null {
@@ -37,8 +38,8 @@ function sameBytes(a: string, b: string): boolean {
  * Runs the case and rewrites the expected pcap of every port whose output
  * changed: a port listed in case.yaml gets its file rewritten (emptied when
  * it now sends nothing), a port not listed that now sends is added to
- * `expected:` as `expected-<port>.pcap`. Files that would not change are not
- * touched. Returns one note per file changed.
+ * `expected:` as `expected-<port>.pcap`; the golden trace file (case.yaml
+ * `trace:`) is rewritten too. Files that would not change are not touched. Returns one note per file changed.
  */
 export function updateExpected(spec: CaseSpec): string[] {
   const notes: string[] = [];
@@ -70,6 +71,19 @@ export function updateExpected(spec: CaseSpec): string[] {
       if (had === 0) continue;
       new PcapWriter(file).close();
       notes.push(`${port}: ${basename(file)} emptied (the port now sends nothing)`);
+    }
+    if (spec.trace) {
+      const text = renderCaseTrace(ex);
+      let had: string | undefined;
+      try {
+        had = readFileSync(spec.trace.file, 'utf8');
+      } catch {
+        had = undefined;
+      }
+      if (had !== text) {
+        writeFileSync(spec.trace.file, text);
+        notes.push(`trace: ${basename(spec.trace.file)} rewritten (${ex.result.trace.traces.length} packets traced)`);
+      }
     }
     if (added.length) {
       const doc = parseDocument(readFileSync(spec.file, 'utf8'));

@@ -20,7 +20,11 @@ order (a case's name is its directory relative to the current directory):
   FAIL <name>        then the failures: the port, the first packet that differs
                      (both decoded field by field, differing lines marked < expected
                      and > got, the bytes that differ) and the trace through the
-                     graph of the input packet that produced it
+                     graph of the input packet that produced it; a case with
+                     \`trace: expected-trace.txt\` also compares every input packet's
+                     trace (as \`triode run --trace N\` prints it, at most 10,000
+                     packets) with that file, failing at its first differing line
+                     (file:line) with a unified diff
   SKIP <name>: <reason>
 and last "<N> passed, <N> failed" (", <N> skipped", ", <N> updated" when any).
 Exit status 0 when every case passes, 1 when any fails, 2 for usage errors.
@@ -30,8 +34,8 @@ Exit status 0 when every case passes, 1 when any fails, 2 for usage errors.
                        (esn-* and ipsec/esn-* select pcaps/ipsec/esn-encrypt; * also
                        matches "/"). Repeatable: a case matching any is run
   --junit <file>       also write JUnit XML (GitLab, Jenkins, GitHub test reports)
-  --update             rewrite the expected pcaps of failing cases from what triode sends
-                       now (never touches a passing case; counters in case.yaml are not
+  --update             rewrite the expected pcaps (and golden trace) of failing cases from
+                       what triode does now (never touches a passing case; counters in case.yaml are not
                        rewritten). Refused, as a failure, when the case does not run or its
                        accounting identity does not hold, and for STF and decode cases
   --jobs <N>           cases run on N threads (default: the available cores, ${availableParallelism()} here);
