@@ -14,6 +14,7 @@ import { generateDecodeCases } from './make-decode-cases.mjs';
 import * as evpn from './make-evpn-cases.mjs';
 import * as forwarding from './make-forwarding-cases.mjs';
 import * as ipsec from './make-ipsec-cases.mjs';
+import * as ipvpn from './make-ipvpn-cases.mjs';
 import * as mplsGre from './make-mpls-gre-cases.mjs';
 import * as mtu from './make-mtu-cases.mjs';
 import * as ixp from './make-ixp-cases.mjs';
@@ -31,6 +32,7 @@ const AREAS = [
   [ixp.AREA, () => [ixp.GENERATOR, ixp.CASES]],
   [lagSflow.AREA, () => [lagSflow.GENERATOR, lagSflow.CASES]],
   [vrrp.AREA, () => [vrrp.GENERATOR, vrrp.CASES]],
+  [ipvpn.AREA, () => [ipvpn.GENERATOR, ipvpn.CASES]],
   ['third-party', null],
 ];
 
