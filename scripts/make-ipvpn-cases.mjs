@@ -57,10 +57,6 @@ const vlanOf = (f) => (((f[12] << 8) | f[13]) === 0x8100 ? ((f[14] << 8) | f[15]
 const typeAfterTag = (f) => (f[16] << 8) | f[17];
 /** The IPv4 header of a single-tagged frame, or -1. */
 const ipAt = (f) => (typeAfterTag(f) === 0x0800 ? 18 : -1);
-const isEchoTo = (f, seq) => {
-  const o = ipAt(f);
-  return o >= 0 && f[o + 9] === 1 && f[o + 20] === 8 && ((f[o + 26] << 8) | f[o + 27]) === seq;
-};
 /** The label stack of a single-tagged MPLS frame: [{ label, bos, ttl }], and where the payload starts. */
 function labels(f) {
   if (typeAfterTag(f) !== 0x8847) return { stack: [], at: -1 };
@@ -130,6 +126,17 @@ function ceresPushes(o, seq) {
   assert.deepEqual(j.map((x) => labels(x).stack.map((l) => l.label)), [[JUPITER_TO_LIBER, VPN_LABEL]], `echo ${seq}: Jupiter swaps the transport label`);
 }
 
+/** The IFLs whose packets each case records: Genius's, the PE–PE hops into Liber and out of Ceres into the core. */
+const RECORD = ['devices.Liber.interfaces.xe-2/0/1.124', 'devices.Juno.interfaces.xe-2/0/1.114', 'devices.Ceres.interfaces.xe-2/0/0.104'];
+/** Echoes out of Liber to Genius, of Juno to Liber, of Ceres into the core (no protocol runs on the wire: only the echoes cross these). */
+function hops(o, liber, juno, ceres) {
+  o.counters({
+    'devices.Liber.interfaces.xe-2/0/1.124.outputPackets': liber,
+    'devices.Juno.interfaces.xe-2/0/1.114.outputPackets': juno,
+    'devices.Ceres.interfaces.xe-2/0/0.104.outputPackets': ceres,
+  });
+}
+
 const PRIMARY = ['Luna', 'Juno', 'Liber'];
 const VIA_ORCUS = ['Luna', 'Orcus', 'Ceres', 'Jupiter', 'Juno', 'Liber'];
 const ORCUS_DIRECT = ['Orcus', 'Ceres', 'Jupiter', 'Juno', 'Liber'];
@@ -157,7 +164,9 @@ export const CASES = [
       delivered(o, 1, PRIMARY, 61);
       junoToLiber(o, 1);
       assert.deepEqual(o.frames('Orcus:xe-2/0/0').filter((f) => vlanOf(f) === 111), [], 'Orcus forwards nothing to Ceres');
+      hops(o, 1, 1, 0);
     },
+    record: RECORD,
   },
   {
     name: 'juno-luna-session-down',
@@ -172,7 +181,9 @@ export const CASES = [
       delivered(o, 2, VIA_ORCUS, 60);
       ceresPushes(o, 2);
       junoToLiber(o, 2);
+      hops(o, 2, 2, 1);
     },
+    record: RECORD,
   },
   {
     name: 'luna-link-down',
@@ -192,7 +203,9 @@ export const CASES = [
       ceresPushes(o, 4);
       junoToLiber(o, 4);
       o.counters({ 'devices.Orcus.vrrp.xe-2/0/0.150 inet group 1.becameMaster': 1 });
+      hops(o, 2, 2, 1);
     },
+    record: [...RECORD, 'devices.Orcus.vrrp.xe-2/0/0.150 inet group 1'],
   },
 ];
 
