@@ -9,12 +9,16 @@
 // Per repetition: `down` = withdrawPeer(Juno): every prefix reselected, every FIB entry rewritten
 // to Orcus's adjacency; `up` = restorePeer(Juno): back. Also, in the same run:
 //   recompute only  = the same down/up with no sink (selection alone),
-//   ceiling         = rewriting the N FIB entries alone (lpm4.insert of each prefix, in the order
-//                     the RIB hands them over): the least any FIB update after the event costs;
-//                     ratio = ceiling s / down s.
+//   ceiling         = rewriting the N FIB entries alone, as one LPM batch (beginBatch, lpm4.insert
+//                     of each prefix in the order the RIB hands them over, endBatch): the FIB's
+//                     share with no RIB and no sink; ratio = ceiling s / down s (1 = the RIB and
+//                     the sink cost nothing on top of the FIB).
+//   unbatched       = the same rewrite as single inserts (each re-encodes its trie node), once:
+//                     what the FIB update cost before batches (issue 9: 1.6-2.6 s).
+// `--json` prints the figures as one JSON object instead of text.
 // Memory: heapUsed + external after a full GC, around building the RIB (without the FIB).
 //
-//   npm run build && node bench/bgp-recompute.mjs [prefixes]     REPS=5 ATTRS=1000
+//   npm run build && node bench/bgp-recompute.mjs [prefixes] [--json]     REPS=5 ATTRS=1000
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { routes4 } from '../dist/bench/scale-routes.js';
@@ -25,7 +29,9 @@ import { AdjacencyTable, ADJ_REWRITE } from '../dist/l3/adjacency.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = globalThis.gc ?? vm.runInNewContext('gc');
-const N = Number(process.argv[2] ?? 1_000_000);
+const args = process.argv.slice(2);
+const JSON_OUT = args.includes('--json');
+const N = Number(args.find((a) => !a.startsWith('--')) ?? 1_000_000);
 const REPS = Number(process.env.REPS ?? 5);
 const ATTRS = Number(process.env.ATTRS ?? 1000);
 
@@ -83,7 +89,9 @@ const adjOf = { [JUNO]: adjs.add(ADJ_REWRITE, 4).index, [ORCUS]: adjs.add(ADJ_RE
 const table = new RouteTable(0, 'inet.0', 4, N);
 const sink = new FibSink(table, (nh) => adjOf[nh]);
 t = performance.now();
+sink.beginBatch();
 for (let h = 0; h < rib.prefixes; h++) sink.bestChanged(rib, h, rib.bestHandle(h));
+sink.endBatch();
 const buildFib = (performance.now() - t) / 1000;
 
 function check(peerAdj) {
@@ -97,7 +105,7 @@ function check(peerAdj) {
   }
 }
 
-const rows = { down: [], up: [], recompute: [], ceiling: [] };
+const rows = { down: [], up: [], recompute: [], ceiling: [], unbatched: [] };
 let changed = 0;
 for (let r = 0; r < REPS; r++) {
   rib.sink = sink;
@@ -122,18 +130,40 @@ for (let r = 0; r < REPS; r++) {
   // Ceiling: the FIB rewrite alone, same prefixes in the order the RIB hands them to the sink.
   const lpm = table.lpm4;
   t = performance.now();
+  lpm.beginBatch();
   for (let i = 0; i < order.length; i++) lpm.insert(rib.prefixNet4(order[i]), rib.prefixLen(order[i]), adjOf[ORCUS]);
+  lpm.endBatch();
   rows.ceiling.push((performance.now() - t) / 1000);
-  for (let i = 0; i < order.length; i++) lpm.insert(rib.prefixNet4(order[i]), rib.prefixLen(order[i]), adjOf[JUNO]);
+  check(adjOf[ORCUS]);
+  if (r === 0) {
+    t = performance.now();
+    for (let i = 0; i < order.length; i++) lpm.insert(rib.prefixNet4(order[i]), rib.prefixLen(order[i]), adjOf[JUNO]);
+    rows.unbatched.push((performance.now() - t) / 1000);
+  } else {
+    lpm.beginBatch();
+    for (let i = 0; i < order.length; i++) lpm.insert(rib.prefixNet4(order[i]), rib.prefixLen(order[i]), adjOf[JUNO]);
+    lpm.endBatch();
+  }
+  check(adjOf[JUNO]);
 }
 
 const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const range = (xs) => `${Math.min(...xs).toFixed(3)}-${Math.max(...xs).toFixed(3)} s (median ${med(xs).toFixed(3)})`;
 const rate = (xs) => `${((rib.prefixes / med(xs)) / 1e6).toFixed(2)} M routes/s`;
-console.log(`node ${process.version}, ${rib.prefixes} IPv4 prefixes x 2 paths (${rib.pathCount} paths, ${rib.attributeSets} attribute sets), ${REPS} repetitions`);
-console.log(`build: RIB ${buildRib.toFixed(2)} s, FIB ${buildFib.toFixed(2)} s; RIB memory ${(ribBytes / 2 ** 20).toFixed(1)} MB = ${(ribBytes / rib.pathCount).toFixed(1)} B/path (typed arrays ${(rib.typedBytes() / 2 ** 20).toFixed(1)} MB)`);
-console.log(`session down (recompute + FIB):  ${range(rows.down)}  ${rate(rows.down)}`);
-console.log(`session up   (recompute + FIB):  ${range(rows.up)}  ${rate(rows.up)}`);
-console.log(`recompute only (no FIB):         ${range(rows.recompute)}  ${rate(rows.recompute)}`);
-console.log(`ceiling: FIB rewrite alone:      ${range(rows.ceiling)}  ${rate(rows.ceiling)}`);
-console.log(`ratio ceiling/down (median): ${(med(rows.ceiling) / med(rows.down)).toFixed(2)}; target down < 2 s: ${med(rows.down) < 2 ? 'met' : 'NOT met'}`);
+if (JSON_OUT) {
+  const fig = (xs) => ({ min: Math.min(...xs), max: Math.max(...xs), median: med(xs), routesPerSecond: rib.prefixes / med(xs) });
+  const out = { node: process.version, prefixes: rib.prefixes, paths: rib.pathCount, attributeSets: rib.attributeSets, reps: REPS, buildRibSeconds: buildRib, buildFibSeconds: buildFib, ribBytes, loadavg: (await import('node:os')).loadavg() };
+  for (const [k, xs] of Object.entries(rows)) out[k] = fig(xs);
+  out.ratioCeilingToDown = med(rows.ceiling) / med(rows.down);
+  out.targetMet = med(rows.down) < 2;
+  console.log(JSON.stringify(out));
+} else {
+  console.log(`node ${process.version}, ${rib.prefixes} IPv4 prefixes x 2 paths (${rib.pathCount} paths, ${rib.attributeSets} attribute sets), ${REPS} repetitions`);
+  console.log(`build: RIB ${buildRib.toFixed(2)} s, FIB ${buildFib.toFixed(2)} s; RIB memory ${(ribBytes / 2 ** 20).toFixed(1)} MB = ${(ribBytes / rib.pathCount).toFixed(1)} B/path (typed arrays ${(rib.typedBytes() / 2 ** 20).toFixed(1)} MB)`);
+  console.log(`session down (recompute + FIB):  ${range(rows.down)}  ${rate(rows.down)}`);
+  console.log(`session up   (recompute + FIB):  ${range(rows.up)}  ${rate(rows.up)}`);
+  console.log(`recompute only (no FIB):         ${range(rows.recompute)}  ${rate(rows.recompute)}`);
+  console.log(`ceiling: FIB batch rewrite alone: ${range(rows.ceiling)}  ${rate(rows.ceiling)}`);
+  console.log(`FIB rewrite, single inserts (1x): ${range(rows.unbatched)}  ${rate(rows.unbatched)}`);
+  console.log(`ratio ceiling/down (median): ${(med(rows.ceiling) / med(rows.down)).toFixed(2)}; target down < 2 s: ${med(rows.down) < 2 ? 'met' : 'NOT met'}`);
+}

@@ -23,6 +23,10 @@ import type { BgpPath } from './path.js';
 /** Told of each change of a prefix's best path: `best` is a path handle, -1 when no path is left. */
 export interface BestChangeSink {
   bestChanged(rib: Rib, prefix: number, best: number): void;
+  /** Called before a batch's bestChanged calls (a session event, recomputeAll), when there is at least one. */
+  beginBatch?(): void;
+  /** Called after them, also when one throws: a FIB applies the batch here (FibSink). */
+  endBatch?(): void;
 }
 
 /** A path as `show route detail` lists it: the active one first, then in the order they lost, latest step first. */
@@ -293,7 +297,14 @@ export class Rib {
       for (let i = 0; i < n; i++) out[i] = w[2 * i]! & ((1 << 26) - 1);
     }
     const sink = this.sink;
-    if (sink) for (let i = 0; i < n; i++) sink.bestChanged(this, out[i]!, this.pBest[out[i]!]!);
+    if (sink && n > 0) {
+      sink.beginBatch?.();
+      try {
+        for (let i = 0; i < n; i++) sink.bestChanged(this, out[i]!, this.pBest[out[i]!]!);
+      } finally {
+        sink.endBatch?.();
+      }
+    }
     return out;
   }
 

@@ -94,6 +94,11 @@ const tmpStart = new Int32Array(FRAME_RUNS + 2);
 const tmpVal = new Int32Array(FRAME_RUNS + 2);
 const tmpLen = new Uint8Array(FRAME_RUNS + 2);
 let tmpCount = 0;
+/** Run where editRange() last found its range (a hint only: checked before use). */
+let runHint = 0;
+/** Leaf a batch's node folded into (batchNode returns -1). */
+let foldV = -1;
+let foldL = 0;
 
 /** Appends a run to the range edit's output, merging it into the previous one when equal. */
 function emit(start: number, v: number, len: number): void {
@@ -109,6 +114,13 @@ function emit(start: number, v: number, len: number): void {
 const FILL = 0; // prefix length ≤ the new one (insertion)
 const RESET = 1; // prefix length = the removed one (removal, the new leaf is the cover)
 const SET = 2; // all
+
+/**
+ * @internal What `root` holds while a batch is open: every entry -2, the ref ~1 of no node (blocks
+ * below TINY are never nodes), so a lookup goes out of line and there finishes the batch's
+ * pending changes first instead of answering from a stale trie (see Lpm4.lookupNodes).
+ */
+export const BATCH_ROOT = new Int32Array(1 << 16).fill(-2);
 
 /** Set bits of a 32-bit word (SWAR; V8 has no popcount intrinsic reachable from JS). */
 export function popcnt(v: number): number {
@@ -199,6 +211,10 @@ export abstract class BitmapTrie {
   /** Head of the free list of blocks of each size (0 = empty); only once the pool is big. */
   private freeHeads: Int32Array | null = null;
   private readonly maxStride: number;
+  /** Open beginBatch() calls; while > 0 the trie lags the store and `root` is BATCH_ROOT. */
+  protected batchDepth = 0;
+  /** The real root while a batch is open. */
+  protected heldRoot: Int32Array | null = null;
   // path of the current removal: node ref, where it is held (see childLoc) and the entry taken
   private readonly pathNode = new Int32Array(MAX_DEPTH);
   private readonly pathRef = new Int32Array(MAX_DEPTH);
@@ -248,7 +264,7 @@ export abstract class BitmapTrie {
    */
   protected trieMemory(): { root: number; nodes: number; other: number } {
     return {
-      root: this.root.byteLength + this.rootLen.byteLength,
+      root: (this.heldRoot ?? this.root).byteLength + this.rootLen.byteLength,
       nodes: this.pool.byteLength + (this.freeHeads?.byteLength ?? 0),
       other: this.pathNode.byteLength + this.pathRef.byteLength + this.pathX.byteLength,
     };
@@ -640,9 +656,12 @@ export abstract class BitmapTrie {
     const ro = d * FRAME_RUNS;
     const nr = runCount[d]!;
     const xe = x + n;
-    // Fast path, most inserts: the range lies inside one run, which is split in place.
-    let r = 0;
+    // Fast path, most inserts: the range lies inside one run, which is split in place. The search
+    // starts at the last edit's run when that one starts at or before x (a batch edits a node's
+    // entries in ascending order; any run starting ≤ x is a valid start).
+    let r = runHint < nr && runStart[ro + runHint]! <= x ? runHint : 0;
     while (r + 1 < nr && runStart[ro + r + 1]! <= x) r++;
+    runHint = r;
     const re = r + 1 < nr ? runStart[ro + r + 1]! : 256;
     if (xe <= re) return this.splitRun(d, r, re, x, xe, mode, match, v, len);
     let changed = false;
@@ -877,6 +896,115 @@ export abstract class BitmapTrie {
     if (this.untouched(p, len, true)) return p;
     this.decode(p, d);
     return this.fillEntries(d, 0, 256, value, len) ? this.replace(p, d) : p;
+  }
+
+  // ---- batch -------------------------------------------------------------------------------
+
+  /**
+   * Applies a batch of prefix changes, each trie node being decoded and re-encoded once however
+   * many of its prefixes change (a session down rewrites ~18 prefixes per /16 node of a full
+   * table: one encode instead of 18). Item i is the key bytes keys[i*kb ..], lens[i] and vals[i]
+   * (≥ 0: insert or replace; -1: remove, the entries taking the cover covV[i]/covL[i], -1/0 when
+   * none). Items are sorted by (key, len) and unique, and give the final state (the store's):
+   * every item is then a valid insert or remove on its own, and applying them in this order,
+   * a node's items together, ends in the trie that inserting and removing one at a time would
+   * build (range edits keyed by prefix length commute, and covers are the final ones).
+   */
+  protected applyBatch(keys: Uint8Array, kb: number, lens: Uint8Array, vals: Int32Array, covV: Int32Array, covL: Uint8Array, n: number): void {
+    const stride = this.stride;
+    const rb = this.rootBytes;
+    const one = new Uint8Array(kb);
+    for (let i = 0; i < n; ) {
+      const len = lens[i]!;
+      if (len <= stride) {
+        // A root entry range: as a single operation (no node decoded at this level).
+        one.set(keys.subarray(i * kb, i * kb + kb));
+        if (vals[i]! >= 0) this.trieInsert(one, len, vals[i]!);
+        else this.trieRemove(one, len, covV[i]!, covL[i]!);
+        i++;
+        continue;
+      }
+      const ri = stride === 16 ? (keys[i * kb]! << 8) | keys[i * kb + 1]! : keys[i * kb]!;
+      let j = i + 1;
+      while (j < n && lens[j]! > stride && keys[j * kb]! === keys[i * kb]! && (rb === 1 || keys[j * kb + 1]! === keys[i * kb + 1]!)) j++;
+      const e = this.root[ri]!;
+      const r = this.batchNode(e < -1 ? ~e : -1, e, this.rootLen[ri]!, 0, stride, keys, kb, lens, vals, covV, covL, i, j);
+      if (r >= 0) this.root[ri] = ~r;
+      else {
+        this.root[ri] = foldV;
+        this.rootLen[ri] = foldL;
+      }
+      i = j;
+    }
+  }
+
+  /**
+   * Items [i, j), all ending below the entry that holds node p (or, when p < 0, the leaf v/l),
+   * applied to that node at depth d (bits end..end+8). Returns the new node ref, or -1 when the
+   * node folds into a leaf no longer than `end` (then in foldV/foldL).
+   */
+  private batchNode(
+    p: number,
+    v: number,
+    l: number,
+    d: number,
+    end: number,
+    keys: Uint8Array,
+    kb: number,
+    lens: Uint8Array,
+    vals: Int32Array,
+    covV: Int32Array,
+    covL: Uint8Array,
+    i: number,
+    j: number,
+  ): number {
+    if (p >= 0) this.decode(p, d);
+    else this.leafFrame(d, v, l);
+    const byte = end >> 3;
+    const ro = d * FRAME_RUNS;
+    while (i < j) {
+      const len = lens[i]!;
+      const x = keys[i * kb + byte]!;
+      if (len <= end + 8) {
+        const n = 1 << (end + 8 - len);
+        if (vals[i]! >= 0) this.fillEntries(d, x, n, vals[i]!, len);
+        else {
+          this.editRange(d, x, n, RESET, len, covV[i]!, covL[i]!);
+          this.eachChild(d, x, n, RESET, len, covV[i]!, covL[i]!);
+        }
+        i++;
+        continue;
+      }
+      // The items below entry x: contiguous in (key, len) order.
+      let k = i + 1;
+      while (k < j && lens[k]! > end + 8 && keys[k * kb + byte]! === x) k++;
+      const ci = (d << 8) + x;
+      let r: number;
+      if ((childVec[(d << 3) + (x >> 5)]! >>> (x & 31)) & 1) {
+        r = this.batchNode(childAt[ci]!, 0, 0, d + 1, end + 8, keys, kb, lens, vals, covV, covL, i, k);
+      } else {
+        let q = 0;
+        while (q + 1 < runCount[d]! && runStart[ro + q + 1]! <= x) q++;
+        r = this.batchNode(-1, runVal[ro + q]!, runLen[ro + q]!, d + 1, end + 8, keys, kb, lens, vals, covV, covL, i, k);
+      }
+      if (r >= 0) this.setChild(d, x, r);
+      else {
+        childVec[(d << 3) + (x >> 5)] &= ~(1 << (x & 31));
+        this.editRange(d, x, 1, SET, 0, foldV, foldL);
+      }
+      i = k;
+    }
+    // Fold as a removal does: a node holding one prefix no longer than its parent's stride goes.
+    const u = this.uniform(d);
+    if (u !== -2 && runLen[ro]! <= end) {
+      if (p >= 0) this.free(p);
+      foldV = u;
+      foldL = runLen[ro]!;
+      return -1;
+    }
+    const np = this.encode(d);
+    if (p >= 0) this.free(p);
+    return np;
   }
 
   // ---- remove --------------------------------------------------------------------------------

@@ -346,3 +346,121 @@ describe('Lpm4', () => {
     expect(s.bytes).toBeLessThan(8 * 1024);
   });
 });
+
+describe('Lpm4 batches (beginBatch/endBatch: the trie follows the store at the end)', () => {
+  for (const opts of OPTS) {
+    const stride = new Lpm4(opts).stats().rootStride;
+    it(`ends where the same changes made one at a time end (root stride ${stride})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
+          fc.array(cmdArb, { maxLength: 60 }),
+          fc.array(cmdArb, { maxLength: 120 }),
+          fc.boolean(),
+          (rnd, before, cmds, look) => {
+            // Without lookups the whole batch waits for endBatch(); with them it is applied in pieces.
+            const batch = look ? cmds : cmds.filter((c) => c[0] !== 'look');
+            const seeds = [...EDGE, ...rnd];
+            const t = new Lpm4(opts);
+            const ref = new RefLpm4();
+            const run = (cmds: typeof before): void => {
+              for (const [op, s, x, v] of cmds) {
+                const seed = seeds[s % seeds.length]!;
+                if (op === 'ins') {
+                  t.insert(seed, x, v);
+                  ref.insert(seed, x, v);
+                } else if (op === 'del') {
+                  expect(t.remove(seed, x)).toBe(ref.remove(seed, x));
+                } else {
+                  // A lookup inside the batch is answered from the changes made so far.
+                  const a = x < 0 ? seed : (seed ^ (1 << x)) >>> 0;
+                  expect(t.lookup(a)).toBe(ref.lookup(a));
+                }
+              }
+            };
+            run(before);
+            t.beginBatch();
+            run(batch);
+            expect(t.size).toBe(ref.routes.length); // the store is exact during the batch
+            t.endBatch();
+            expect(t.batching).toBe(false);
+            const pr = probes(seeds);
+            checkAll(t, ref, pr);
+            // Everything removed in one batch: no node left, the root as it was.
+            t.beginBatch();
+            for (const r of [...ref.routes]) {
+              expect(t.remove(r.prefix, r.len)).toBe(true);
+              ref.remove(r.prefix, r.len);
+            }
+            t.endBatch();
+            checkAll(t, ref, pr);
+            expect(t.stats().chunks).toBe(0);
+            expect(t.stats().rootStride).toBe(stride);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('rewrites a DFZ-like table of 20,000 routes to new values exactly as single inserts do', () => {
+    let seed = 12345;
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const routes: [number, number][] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const r = rnd();
+      const len = [16, 19, 20, 22, 23, 24, 24, 24, 24, 25, 28, 32][r % 12]!;
+      routes.push([rnd(), len]);
+    }
+    const single = new Lpm4({ expectedRoutes: 20_000 });
+    const batched = new Lpm4({ expectedRoutes: 20_000 });
+    routes.forEach(([p, l], i) => {
+      single.insert(p, l, i % 7);
+      batched.insert(p, l, i % 7);
+    });
+    // Half the routes move to other adjacencies, a tenth go, a few new ones arrive, in address order.
+    const changes = routes
+      .map(([p, l], i) => [p >>> 0, l, i % 10 === 0 ? -1 : i % 2 === 0 ? 7 + (i % 3) : i % 7] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const apply = (t: Lpm4): void => {
+      for (const [p, l, v] of changes) {
+        if (v < 0) t.remove(p, l);
+        else t.insert(p, l, v);
+      }
+      for (let i = 0; i < 500; i++) t.insert(rnd(), 24, 11);
+    };
+    const s0 = seed;
+    apply(single);
+    seed = s0;
+    batched.beginBatch();
+    apply(batched);
+    batched.endBatch();
+    expect(batched.size).toBe(single.size);
+    expect([...batched.entries()]).toEqual([...single.entries()]);
+    for (const [p, l] of routes) {
+      for (const a of [p, p ^ 1, p ^ 0x80, p ^ 0x8000, p | ((1 << (32 - l)) - 1)]) expect(batched.lookup(a)).toBe(single.lookup(a));
+    }
+    for (let i = 0; i < 50_000; i++) {
+      const a = rnd();
+      expect(batched.lookup(a)).toBe(single.lookup(a));
+    }
+  });
+
+  it('nests, applies at the outermost endBatch, and refuses an endBatch without a beginBatch', () => {
+    const t = new Lpm4();
+    t.insert(0x0a000000, 8, 1);
+    t.beginBatch();
+    t.beginBatch();
+    t.insert(0x0a010000, 16, 2);
+    t.endBatch();
+    expect(t.batching).toBe(true);
+    expect(t.get(0x0a010000, 16)).toBe(2);
+    t.insert(0x0a010200, 24, 3);
+    expect(t.lookup(0x0a010203)).toBe(3); // mid-batch: pending changes applied first
+    t.remove(0x0a010000, 16);
+    t.endBatch();
+    expect(t.batching).toBe(false);
+    expect([0x0a010203, 0x0a010303, 0x0b000001].map((a) => t.lookup(a))).toEqual([3, 1, -1]);
+    expect(() => t.endBatch()).toThrow(/without beginBatch/);
+  });
+});

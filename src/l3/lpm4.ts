@@ -18,10 +18,12 @@
 // that ip4-lookup can inline it), one bitmap node step; anything else goes out of line. No
 // allocation, monomorphic.
 
-import { BitmapTrie, checkFibValue, checkPrefixLen, popcnt, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
+import { BATCH_ROOT, BitmapTrie, checkFibValue, checkPrefixLen, popcnt, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
 import { PrefixStore } from './prefix-store.js';
 
 export { checkFibValue, checkPrefixLen } from './bitmap-trie.js';
+
+const NONE = new Int32Array(0);
 
 /** Network mask for a prefix length, as int32. */
 function mask4(len: number): number {
@@ -37,6 +39,13 @@ export class Lpm4 extends BitmapTrie {
   private readonly store = new PrefixStore(32);
   private readonly k = new Int32Array(1);
   private readonly key = new Uint8Array(4);
+  private coverV = -1;
+  private coverL = 0;
+  /** Changes made during the open batch: prefix, length, value (-1: removed). */
+  private pendP = NONE;
+  private pendL = new Uint8Array(0);
+  private pendV = NONE;
+  private pendingCount = 0;
 
   constructor(opts?: { expectedRoutes?: number }) {
     super(rootStrideFor(opts?.expectedRoutes), 16);
@@ -61,6 +70,7 @@ export class Lpm4 extends BitmapTrie {
 
   /** lookup() from node p, the root's entry: one node level per address byte. */
   private lookupNodes(addr: number, p: number): number {
+    if (p === 1) return this.lookupInBatch(addr);
     const pool = this.pool;
     let e = ~p;
     for (let s = this.rootShift - 8; e < -1; s -= 8) e = step(pool, ~e, (addr >>> s) & 255);
@@ -76,6 +86,10 @@ export class Lpm4 extends BitmapTrie {
     checkFibValue(value);
     const p = prefix & mask4(len);
     this.k[0] = p;
+    if (this.batchDepth > 0) {
+      if (this.store.put(this.k, len, value) !== value) this.pend(p, len, value);
+      return;
+    }
     this.store.set(this.k, len, value);
     this.trieInsert(this.keyOf(p), len, value);
     if (this.shouldGrow()) this.rebuild(this.nextStride());
@@ -88,22 +102,154 @@ export class Lpm4 extends BitmapTrie {
     const k = this.k;
     k[0] = p;
     if (this.store.delete(k, len) < 0) return false;
-    let cv = -1;
-    let cl = 0;
+    if (this.batchDepth > 0) {
+      this.pend(p, len, -1);
+      return true;
+    }
+    this.cover(p, len);
+    this.trieRemove(this.keyOf(p), len, this.coverV, this.coverL);
+    this.maybeCompact();
+    return true;
+  }
+
+  /** The longest prefix in the store strictly covering p/len, into coverV/coverL (-1/0: none). */
+  private cover(p: number, len: number): void {
+    const k = this.k;
+    this.coverV = -1;
+    this.coverL = 0;
     for (let l = len - 1; l >= 0; l--) {
       const t = this.store.table(l);
       if (t === undefined) continue;
       k[0] = p & mask4(l);
       const v = t.get(k);
       if (v >= 0) {
-        cv = v;
-        cl = l;
+        this.coverV = v;
+        this.coverL = l;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Starts a batch of inserts and removes (nested calls count): they update the exact-match store
+   * at once (get, size, entries stay exact) and the trie only at endBatch(), each trie node being
+   * re-encoded once for all its changes instead of once per change. A lookup while the batch is
+   * open stays correct: it applies the changes pending so far first (slow, meant for the odd
+   * next-hop resolution, not for forwarding).
+   */
+  beginBatch(): void {
+    if (this.batchDepth++ > 0) return;
+    this.heldRoot = this.root;
+    this.root = BATCH_ROOT;
+    this.pendP = new Int32Array(1024);
+    this.pendL = new Uint8Array(1024);
+    this.pendV = new Int32Array(1024);
+    this.pendingCount = 0;
+  }
+
+  /** Ends a batch: the outermost call brings the trie up to date with the store. */
+  endBatch(): void {
+    if (this.batchDepth === 0) throw new Error('lpm: endBatch() without beginBatch()');
+    if (--this.batchDepth > 0) return;
+    this.flush();
+    this.pendP = this.pendV = NONE;
+    this.pendL = new Uint8Array(0);
+  }
+
+  /** True while a batch is open. */
+  get batching(): boolean {
+    return this.batchDepth > 0;
+  }
+
+  /** A prefix changed in the store during a batch, to value (-1: removed). */
+  private pend(p: number, len: number, value: number): void {
+    const n = this.pendingCount;
+    if (n === this.pendP.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+      this.pendP = grow(this.pendP, new Int32Array(2 * n));
+      this.pendL = grow(this.pendL, new Uint8Array(2 * n));
+      this.pendV = grow(this.pendV, new Int32Array(2 * n));
+    }
+    this.pendP[n] = p;
+    this.pendL[n] = len;
+    this.pendV[n] = value;
+    this.pendingCount = n + 1;
+  }
+
+  /**
+   * Applies the pending changes and restores the real root. They go to the trie sorted by
+   * (prefix, len), once each, with the store's final value: when they came in that order (a RIB
+   * batch does) the last of equal neighbours is the final one; otherwise they are sorted as
+   * network × 64 + length (exact in a double) and the values read back from the store.
+   */
+  private flush(): void {
+    this.root = this.heldRoot!;
+    this.heldRoot = null;
+    const n = this.pendingCount;
+    this.pendingCount = 0;
+    if (n === 0) return;
+    const { pendP, pendL, pendV } = this;
+    let sorted = true;
+    for (let i = 1; i < n; i++) {
+      const a = pendP[i - 1]! >>> 0;
+      const b = pendP[i]! >>> 0;
+      if (b < a || (b === a && pendL[i]! < pendL[i - 1]!)) {
+        sorted = false;
         break;
       }
     }
-    this.trieRemove(this.keyOf(p), len, cv, cl);
-    this.maybeCompact();
-    return true;
+    if (!sorted) {
+      const pk = new Float64Array(n);
+      for (let i = 0; i < n; i++) pk[i] = (pendP[i]! >>> 0) * 64 + pendL[i]!;
+      pk.sort();
+      for (let i = 0; i < n; i++) {
+        const p = Math.floor(pk[i]! / 64);
+        pendP[i] = p;
+        pendL[i] = pk[i]! - p * 64;
+        pendV[i] = -2; // read from the store below
+      }
+    }
+    const keys = new Uint8Array(4 * n);
+    const lens = new Uint8Array(n);
+    const vals = new Int32Array(n);
+    const covV = new Int32Array(n);
+    const covL = new Uint8Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const p = pendP[i]!;
+      const len = pendL[i]!;
+      if (i + 1 < n && pendP[i + 1] === p && pendL[i + 1] === len) continue; // the last one is final
+      keys[4 * m] = p >>> 24;
+      keys[4 * m + 1] = p >>> 16;
+      keys[4 * m + 2] = p >>> 8;
+      keys[4 * m + 3] = p;
+      lens[m] = len;
+      let v = pendV[i]!;
+      if (v === -2) {
+        this.k[0] = p;
+        v = this.store.get(this.k, len);
+      }
+      vals[m] = v;
+      if (v < 0) {
+        this.cover(p, len);
+        covV[m] = this.coverV;
+        covL[m] = this.coverL;
+      }
+      m++;
+    }
+    this.applyBatch(keys, 4, lens, vals, covV, covL, m);
+    if (this.shouldGrow()) this.rebuild(this.nextStride());
+    else this.maybeCompact();
+  }
+
+  /** lookup() while a batch is open: bring the trie up to date, answer, and keep batching. */
+  private lookupInBatch(addr: number): number {
+    if (this.batchDepth === 0) throw new Error('lpm: internal error, batch root outside a batch');
+    this.flush();
+    const v = this.lookup(addr);
+    this.heldRoot = this.root;
+    this.root = BATCH_ROOT;
+    return v;
   }
 
   get(prefix: number, len: number): number {

@@ -311,3 +311,74 @@ describe('Lpm6', () => {
     expect([...a.entries()]).toEqual([...b.entries()]);
   });
 });
+
+describe('Lpm6 batches (beginBatch/endBatch: the trie follows the store at the end)', () => {
+  for (const opts of OPTS) {
+    const stride = new Lpm6(opts).stats().rootStride;
+    it(`ends where the same changes made one at a time end (root stride ${stride})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { minLength: 4, maxLength: 4 }),
+          fc.array(cmdArb, { maxLength: 50 }),
+          fc.array(cmdArb, { maxLength: 100 }),
+          fc.boolean(),
+          (rnd, before, cmds, look) => {
+            const seeds = [...EDGE, ...rnd];
+            const t = new Lpm6(opts);
+            const ref = new RefLpm6();
+            const run = (list: typeof before): void => {
+              for (const [op, s, x, v] of list) {
+                const seed = seeds[s % seeds.length]!;
+                if (op === 'ins') {
+                  t.insert(seed, x, v);
+                  ref.insert(seed, x, v);
+                } else if (op === 'del') {
+                  expect(t.remove(seed, x)).toBe(ref.remove(seed, x));
+                } else {
+                  // A lookup inside the batch is answered from the changes made so far.
+                  const a = flip(seed, x);
+                  expect(t.lookup(a, 0)).toBe(ref.lookup(a, 0));
+                }
+              }
+            };
+            run(before);
+            t.beginBatch();
+            run(look ? cmds : cmds.filter((c) => c[0] !== 'look'));
+            expect(t.size).toBe(ref.routes.length);
+            t.endBatch();
+            expect(t.batching).toBe(false);
+            const pb = probeBuf(seeds);
+            checkAll(t, ref, pb);
+            t.beginBatch();
+            for (const r of [...ref.routes]) {
+              expect(t.remove(r.prefix, r.len)).toBe(true);
+              ref.remove(r.prefix, r.len);
+            }
+            t.endBatch();
+            checkAll(t, ref, pb);
+            expect(t.stats().chunks).toBe(0);
+            expect(t.stats().rootStride).toBe(stride);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('nests, applies at the outermost endBatch, and refuses an endBatch without a beginBatch', () => {
+    const t = new Lpm6();
+    t.insert(ip6('2001:db8::'), 32, 1);
+    t.beginBatch();
+    t.beginBatch();
+    t.insert(ip6('2001:db8:1::'), 48, 2);
+    t.endBatch();
+    expect(t.batching).toBe(true);
+    t.insert(ip6('2001:db8:1:2::'), 64, 3);
+    expect(t.lookup(ip6('2001:db8:1:2::9'), 0)).toBe(3); // mid-batch: pending changes applied first
+    t.remove(ip6('2001:db8:1::'), 48);
+    t.endBatch();
+    expect(t.batching).toBe(false);
+    expect([ip6('2001:db8:1:2::9'), ip6('2001:db8:1:3::9'), ip6('2001:db9::1')].map((a) => t.lookup(a, 0))).toEqual([3, 1, -1]);
+    expect(() => t.endBatch()).toThrow(/without beginBatch/);
+  });
+});

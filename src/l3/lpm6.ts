@@ -9,7 +9,7 @@
 // levels, dense with children, are direct nodes (one read per step). The exact-match store keeps
 // ceil(len/32) key words per prefix (a /48 is a 12-byte slot).
 
-import { BitmapTrie, checkFibValue, checkPrefixLen, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
+import { BATCH_ROOT, BitmapTrie, checkFibValue, checkPrefixLen, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
 import { PrefixStore } from './prefix-store.js';
 
 function checkAddr(a: Uint8Array): void {
@@ -26,6 +26,11 @@ export class Lpm6 extends BitmapTrie {
   private readonly key = new Uint8Array(16);
   private readonly cover = new Uint8Array(16);
   private readonly words = new Int32Array(4);
+  private coverV = -1;
+  private coverL = 0;
+  /** Changes made during the open batch: 16 key bytes and the length each. */
+  private pending = new Uint8Array(0);
+  private pendingCount = 0;
 
   constructor(opts?: { expectedRoutes?: number }) {
     super(rootStrideFor(opts?.expectedRoutes), 16);
@@ -34,6 +39,7 @@ export class Lpm6 extends BitmapTrie {
   /** Value of the longest prefix covering the 16-byte address at buf[off], -1 if none. */
   lookup(buf: Uint8Array, off: number): number {
     let e = this.root[((buf[off]! << 8) | buf[off + 1]!) >>> this.rootShift16]!;
+    if (e === -2) return this.lookupInBatch(buf, off);
     const pool = this.pool;
     for (let p = off + this.rootBytes; e < -1; p++) e = step(pool, ~e, buf[p]!);
     return e;
@@ -47,6 +53,10 @@ export class Lpm6 extends BitmapTrie {
     checkPrefixLen(len, 128);
     checkFibValue(value);
     const k = this.masked(addr, len);
+    if (this.batchDepth > 0) {
+      if (this.store.put(this.wordsOf(k, len), len, value) !== value) this.pend(k, len);
+      return;
+    }
     this.store.set(this.wordsOf(k, len), len, value);
     this.trieInsert(k, len, value);
     if (this.shouldGrow()) this.rebuild(this.nextStride());
@@ -57,25 +67,117 @@ export class Lpm6 extends BitmapTrie {
     checkPrefixLen(len, 128);
     const k = this.masked(addr, len);
     if (this.store.delete(this.wordsOf(k, len), len) < 0) return false;
-    // Covering prefix: clear one more bit at a time, longest first.
+    if (this.batchDepth > 0) {
+      this.pend(k, len);
+      return true;
+    }
+    this.coverOf(k, len);
+    this.trieRemove(k, len, this.coverV, this.coverL);
+    this.maybeCompact();
+    return true;
+  }
+
+  /** The longest prefix in the store strictly covering k/len, into coverV/coverL (-1/0: none). */
+  private coverOf(k: Uint8Array, len: number): void {
+    // Clear one more bit at a time, longest first.
     const c = this.cover;
     c.set(k);
-    let cv = -1;
-    let cl = 0;
+    this.coverV = -1;
+    this.coverL = 0;
     for (let l = len - 1; l >= 0; l--) {
       c[l >> 3] = c[l >> 3]! & ~(0x80 >> (l & 7));
       const t = this.store.table(l);
       if (t === undefined) continue;
       const v = t.get(this.wordsOf(c, l));
       if (v >= 0) {
-        cv = v;
-        cl = l;
-        break;
+        this.coverV = v;
+        this.coverL = l;
+        return;
       }
     }
-    this.trieRemove(k, len, cv, cl);
-    this.maybeCompact();
-    return true;
+  }
+
+  /** As Lpm4.beginBatch(): changes reach the store at once and the trie at endBatch(), one encode per node. */
+  beginBatch(): void {
+    if (this.batchDepth++ > 0) return;
+    this.heldRoot = this.root;
+    this.root = BATCH_ROOT;
+    this.pending = new Uint8Array(17 * 64);
+    this.pendingCount = 0;
+  }
+
+  /** Ends a batch: the outermost call brings the trie up to date with the store. */
+  endBatch(): void {
+    if (this.batchDepth === 0) throw new Error('lpm: endBatch() without beginBatch()');
+    if (--this.batchDepth > 0) return;
+    this.flush();
+    this.pending = new Uint8Array(0);
+  }
+
+  /** True while a batch is open. */
+  get batching(): boolean {
+    return this.batchDepth > 0;
+  }
+
+  /** A prefix changed in the store during a batch: its 16 masked bytes and length. */
+  private pend(k: Uint8Array, len: number): void {
+    if (17 * (this.pendingCount + 1) > this.pending.length) {
+      const a = new Uint8Array(this.pending.length * 2 + 17);
+      a.set(this.pending);
+      this.pending = a;
+    }
+    this.pending.set(k, 17 * this.pendingCount);
+    this.pending[17 * this.pendingCount++ + 16] = len;
+  }
+
+  /** Applies the pending changes (sorted, unique, as the store has them now) and restores the real root. */
+  private flush(): void {
+    this.root = this.heldRoot!;
+    this.heldRoot = null;
+    const n = this.pendingCount;
+    this.pendingCount = 0;
+    if (n === 0) return;
+    const pk = this.pending;
+    const cmp = (a: number, b: number): number => {
+      for (let i = 0; i < 17; i++) if (pk[17 * a + i] !== pk[17 * b + i]) return pk[17 * a + i]! - pk[17 * b + i]!;
+      return 0;
+    };
+    const order = Array.from({ length: n }, (_, i) => i).sort(cmp);
+    const keys = new Uint8Array(16 * n);
+    const lens = new Uint8Array(n);
+    const vals = new Int32Array(n);
+    const covV = new Int32Array(n);
+    const covL = new Uint8Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const o = order[i]!;
+      if (i > 0 && cmp(o, order[i - 1]!) === 0) continue;
+      const k = pk.subarray(17 * o, 17 * o + 16);
+      const len = pk[17 * o + 16]!;
+      keys.set(k, 16 * m);
+      lens[m] = len;
+      const v = this.store.get(this.wordsOf(k, len), len);
+      vals[m] = v;
+      if (v < 0) {
+        this.coverOf(k, len);
+        covV[m] = this.coverV;
+        covL[m] = this.coverL;
+      }
+      m++;
+    }
+    this.applyBatch(keys, 16, lens, vals, covV, covL, m);
+    if (this.shouldGrow()) this.rebuild(this.nextStride());
+    else this.maybeCompact();
+  }
+
+  /** lookup() while a batch is open: bring the trie up to date, answer, and keep batching. */
+  private lookupInBatch(buf: Uint8Array, off: number): number {
+    if (this.batchDepth === 0) throw new Error('lpm: internal error, batch root outside a batch');
+    this.flush();
+    const v = this.lookup(buf, off);
+    this.heldRoot = this.root;
+    this.root = BATCH_ROOT;
+    return v;
   }
 
   get(addr: Uint8Array, len: number): number {

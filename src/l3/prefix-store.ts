@@ -65,10 +65,17 @@ export class LenTable {
 
   /** Sets key → value; returns true when the key was new. */
   set(key: Int32Array, value: number): boolean {
+    return this.put(key, value) < 0;
+  }
+
+  /** Sets key → value; returns the value it replaces, -1 when the key was new (one probe for both). */
+  put(key: Int32Array, value: number): number {
     let i = this.find(key, 0);
     if (i >= 0) {
-      this.slots[i * this.stride + this.wpk] = value;
-      return false;
+      const o = i * this.stride + this.wpk;
+      const old = this.slots[o]!;
+      this.slots[o] = value;
+      return old;
     }
     if (this.count + 1 > this.cap * MAX_LOAD) {
       this.resize(Math.ceil(this.cap * 1.5));
@@ -78,7 +85,7 @@ export class LenTable {
     for (let w = 0; w < this.wpk; w++) this.slots[o + w] = key[w]!;
     this.slots[o + this.wpk] = value;
     this.count++;
-    return true;
+    return -1;
   }
 
   /** Removes key; returns its value, or -1 when absent. */
@@ -143,11 +150,16 @@ export class PrefixStore {
 
   /** Returns true when the prefix was new. */
   set(key: Int32Array, len: number, value: number): boolean {
+    return this.put(key, len, value) < 0;
+  }
+
+  /** Sets the prefix's value; returns the one it replaces, -1 when the prefix was new. */
+  put(key: Int32Array, len: number, value: number): number {
     let t = this.tables[len];
     if (t === undefined) t = this.tables[len] = new LenTable((len + 31) >> 5);
-    const added = t.set(key, value);
-    if (added) this.size++;
-    return added;
+    const old = t.put(key, value);
+    if (old < 0) this.size++;
+    return old;
   }
 
   /** Returns the removed value, or -1. */
