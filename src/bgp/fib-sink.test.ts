@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SelectionContext } from './best-path.js';
 import { FibSink } from './fib-sink.js';
-import { Rib } from './rib.js';
+import { Rib, type BestChangeSink } from './rib.js';
 import { testPath } from './testing.js';
 import { RouteTable } from '../l3/table.js';
 import { parseIpv4 } from '../packet/addr.js';
@@ -77,5 +77,36 @@ describe('FibSink', () => {
     rib.withdrawPeer('192.168.0.1');
     expect(seen).toEqual(['192.168.0.2 via 5 batching=true']);
     expect([fib.lookup(parseIpv4('10.0.0.1')), fib.lookup(parseIpv4('10.0.1.1')), fib.lookup(parseIpv4('192.168.0.2'))]).toEqual([6, -1, 1]);
+  });
+
+  it('hands a batch of more than 1024 changes over in (network, length) order, inside one beginBatch/endBatch', () => {
+    const log: string[] = [];
+    const seen: [number, number][] = [];
+    const sink: BestChangeSink = {
+      beginBatch: () => log.push('begin'),
+      endBatch: () => log.push('end'),
+      bestChanged: (rib, h) => {
+        seen.push([rib.prefixNet4(h) >>> 0, rib.prefixLen(h)]);
+      },
+    };
+    const rib = new Rib('inet.0', ctx);
+    // Arrival order scrambled: networks across the whole space, several lengths on one network.
+    const want: [number, number][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const net = Math.imul(i, 0x9e3779b1) >>> 8 << 8 >>> 0;
+      for (const len of i % 5 === 0 ? [24, 16, 8] : [24]) {
+        const m = (net & (len === 0 ? 0 : -1 << (32 - len))) >>> 0;
+        if (want.some(([n, l]) => n === m && l === len)) continue;
+        want.push([m, len]);
+        const text = `${m >>> 24}.${(m >>> 16) & 255}.${(m >>> 8) & 255}.${m & 255}/${len}`;
+        rib.add(orcus(text));
+        rib.add(juno(text));
+      }
+    }
+    rib.sink = sink;
+    expect(rib.withdrawPeer('192.168.0.1').length).toBe(want.length);
+    expect(log).toEqual(['begin', 'end']);
+    want.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(seen).toEqual(want);
   });
 });

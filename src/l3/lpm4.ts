@@ -17,6 +17,12 @@
 // lookup(): one root read; then, for a /17-/24 in a full table (the common case, written out so
 // that ip4-lookup can inline it), one bitmap node step; anything else goes out of line. No
 // allocation, monomorphic.
+//
+// Batches (beginBatch/endBatch, used by the BGP FibSink for a session event): an update decodes
+// and re-encodes its trie node, ~1 µs for a node of a full table, and a session down rewrites
+// ~18 prefixes of each of ~56K nodes; in a batch each node is re-encoded once, which takes the
+// rewrite of 1M prefixes from ~1.2-1.8 s to ~0.5-0.7 s (bench/bgp-recompute.mjs). The store,
+// the source of truth, is updated at once, so a batch only defers the trie.
 
 import { BATCH_ROOT, BitmapTrie, checkFibValue, checkPrefixLen, popcnt, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
 import { PrefixStore } from './prefix-store.js';
