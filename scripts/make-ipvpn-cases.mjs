@@ -128,12 +128,16 @@ function ceresPushes(o, seq) {
 
 /** The IFLs whose packets each case records: Genius's, the PE–PE hops into Liber and out of Ceres into the core. */
 const RECORD = ['devices.Liber.interfaces.xe-2/0/1.124', 'devices.Juno.interfaces.xe-2/0/1.114', 'devices.Ceres.interfaces.xe-2/0/0.104'];
-/** Echoes out of Liber to Genius, of Juno to Liber, of Ceres into the core (no protocol runs on the wire: only the echoes cross these). */
+/**
+ * Echoes out of Liber to Genius, of Juno to Liber, of Ceres into the core. No routing protocol runs on the
+ * wire; the PEs ARP once for the core neighbour the first echo goes to (Genius's entry is static).
+ */
 function hops(o, liber, juno, ceres) {
+  const arp = (n) => n + (n > 0 ? 1 : 0);
   o.counters({
     'devices.Liber.interfaces.xe-2/0/1.124.outputPackets': liber,
-    'devices.Juno.interfaces.xe-2/0/1.114.outputPackets': juno,
-    'devices.Ceres.interfaces.xe-2/0/0.104.outputPackets': ceres,
+    'devices.Juno.interfaces.xe-2/0/1.114.outputPackets': arp(juno),
+    'devices.Ceres.interfaces.xe-2/0/0.104.outputPackets': arp(ceres),
   });
 }
 
@@ -205,7 +209,7 @@ export const CASES = [
       o.counters({ 'devices.Orcus.vrrp.xe-2/0/0.150 inet group 1.becameMaster': 1 });
       hops(o, 2, 2, 1);
     },
-    record: [...RECORD, 'devices.Orcus.vrrp.xe-2/0/0.150 inet group 1'],
+    record: RECORD,
   },
 ];
 

@@ -15,7 +15,7 @@
 // (one method call per changed prefix, with handles, no closure per prefix), and withdrawPeer /
 // restorePeer / recomputeAll return the prefixes whose best path changed.
 
-import { formatIpv4 } from '../packet/addr.js';
+import { formatIpv4, formatIpv6 } from '../packet/addr.js';
 import { formatPrefix, parsePrefix } from '../l3/table.js';
 import { INACTIVE_REASONS, R_NONE, SelectionKeys, Selector, compareAddr, type SelectionContext } from './best-path.js';
 import type { BgpPath } from './path.js';
@@ -170,6 +170,25 @@ export class Rib {
       this.prefix4.set(key, h);
     }
     return h;
+  }
+
+  /** The longest prefix with a best path holding `addr` (an IPv4 address), as its length; -1 when none. For traces, not the FIB. */
+  longest4(addr: number): number {
+    for (let len = 32; len >= 0; len--) {
+      const net = len === 0 ? 0 : (addr & ((0xffffffff << (32 - len)) >>> 0)) >>> 0;
+      const h = this.prefix4.get(net * 64 + len);
+      if (h !== undefined && this.pBest[h]! >= 0) return len;
+    }
+    return -1;
+  }
+
+  /** longest4 for an IPv6 address. */
+  longest6(addr: Uint8Array): number {
+    for (let len = 128; len >= 0; len--) {
+      const h = this.prefix6.get(formatPrefix(parsePrefix(`${formatIpv6(addr, 0)}/${len}`)));
+      if (h !== undefined && this.pBest[h]! >= 0) return len;
+    }
+    return -1;
   }
 
   private findPrefix(text: string): number {
@@ -381,6 +400,13 @@ export class Rib {
     return h < 0 ? null : this.pathOf(this.pBest[h]!);
   }
 
+  /** Every prefix's best path, in prefix-handle order (for export; not the FIB path). */
+  bestPaths(): BgpPath[] {
+    const out: BgpPath[] = [];
+    for (let h = 0; h < this.prefixCount; h++) if (this.pBest[h]! >= 0) out.push(this.pathOf(this.pBest[h]!)!);
+    return out;
+  }
+
   /** Best path handle of a prefix handle (-1 when none). */
   bestHandle(prefix: number): number {
     return this.pBest[prefix]!;
@@ -422,6 +448,11 @@ export class Rib {
   }
 
   /** Next-hop index of a path handle (into nextHopText), for one adjacency per next hop. */
+  /** The attribute set of a path handle (what a FIB can key its forwarding by: next hop and label). */
+  attrOf(slot: number): number {
+    return this.sAttr[slot]!;
+  }
+
   nextHopIndex(slot: number): number {
     return this.keys.nh[this.sAttr[slot]!]!;
   }
@@ -450,7 +481,7 @@ function grow<T extends Uint32Array | Uint8Array | Int32Array>(a: T, n: number):
 }
 
 /** Everything of a path that takes part in selection or forwarding, the prefix and source location aside. */
-function attrKey(p: BgpPath): string {
+export function attrKey(p: BgpPath): string {
   const as = p.asPath.map((s) => (s.type === 'set' ? `{${s.asns.join(' ')}}` : s.asns.join(' '))).join(' ');
   return [
     p.table,

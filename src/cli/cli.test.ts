@@ -93,7 +93,7 @@ describe('triode run', () => {
     expect(r.stdout).toContain('> show interfaces terse\nInterface               Admin Link Proto    Local                 Remote\n');
     expect(r.stdout).toMatch(/^et-0\/0\/0\.0 +up +up +inet +10\.1\.0\.1\/24$/m);
     expect(r.stdout).toMatch(/^et-0\/0\/1\.0 +up +up +inet +10\.12\.0\.1\/30$/m);
-    expect(r.stdout).toContain('> show route 10.2.0.0/24\ninet.0: 1 destinations, 1 routes (1 active, 0 holddown, 0 hidden)');
+    expect(r.stdout).toContain('> show route 10.2.0.0/24\ninet.0: 5 destinations, 5 routes (5 active, 0 holddown, 0 hidden)');
     expect(r.stdout).toMatch(/^10\.2\.0\.0\/24 +\*\[Static\/5\] 00:00:00\n +> +to 10\.12\.0\.2 via et-0\/0\/1\.0$/m);
   });
 });

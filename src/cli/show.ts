@@ -6,6 +6,8 @@ import { ipsecSas, ipsecStatistics } from './show-ipsec.js';
 import { greIpHeader, mplsStaticLsps, mplsTable } from './show-mpls.js';
 import { bgpEvpnRoutes, evpnDatabase, evpnRouteType, macIpTable, macTable } from './show-evpn.js';
 import { showVrrp } from './show-vrrp.js';
+import { receiveProtocol, showRoute } from './show-route.js';
+import { VPN_TABLE } from '../bgp/speaker.js';
 
 // Junos-style `show` output over a device after a run. The layouts follow
 // what Junos prints, trimmed to the fields the emulator models.
@@ -16,12 +18,18 @@ export function show(dev: DeviceRt, what: string): string {
   if (w[0] === 'interfaces' && w[1] === 'terse') return interfacesTerse(dev);
   if (w[0] === 'interfaces' && w[1] && (w[2] === 'extensive' || w[2] === 'detail' || w[2] === undefined)) return interfaceExtensive(dev, w[1]);
   if (w[0] === 'route' && w[1] === 'table' && w[2] === 'mpls.0') return mplsTable(dev);
+  if (w[0] === 'route' && w[1] === 'receive-protocol' && w[2] === 'bgp' && w[3]) {
+    const t = w.indexOf('table');
+    return receiveProtocol(dev, w[3], t > 0 ? w[t + 1] : undefined);
+  }
   if (w[0] === 'route') {
-    // `route [P] [table NAME]`: one table by name (red.inet.0), in either order as Junos takes them.
+    // `route [P] [table NAME] [detail]`: one table by name (red.inet.0), in any order as Junos takes them.
     const t = w.indexOf('table');
     const table = t > 0 ? w[t + 1] : undefined;
-    if (t > 0 && (!table || !dev.tableByName.has(table))) throw new Error(`show route: no table ${table ?? ''} on ${dev.name}`);
-    return route(dev, w.find((x, i) => i > 0 && x !== 'table' && i !== t + 1), table);
+    if (t > 0 && (!table || (!dev.tableByName.has(table) && table !== VPN_TABLE))) throw new Error(`show route: no table ${table ?? ''} on ${dev.name}`);
+    const words = w.filter((x, i) => i > 0 && x !== 'table' && i !== t + 1 && x !== 'detail' && x !== 'active-path');
+    if (words.length > 1) throw new Error(`show route: unexpected '${words[1]}'`);
+    return showRoute(dev, { prefix: words[0], table, detail: w.includes('detail') });
   }
   if (w[0] === 'mpls' && (w[1] === 'static-lsp' || w[1] === 'lsp')) return mplsStaticLsps(dev);
   if (w[0] === 'arp') return arp(dev);
@@ -38,7 +46,7 @@ export function show(dev: DeviceRt, what: string): string {
     if (r.length === 0 || (r[0] === 'route' && r.length === 1)) return bgpEvpnRoutes(dev);
     if (r[0] === 'route' && r[1] === 'type' && r[2] && r.length === 3) return bgpEvpnRoutes(dev, evpnRouteType(r[2]));
   }
-  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>] [table <name>], route table mpls.0, mpls static-lsp, arp, ipv6 neighbors, errors, vrrp, security ipsec statistics [index N], security ipsec security-associations [detail], mac-vrf forwarding mac-table (ethernet-switching table), mac-vrf forwarding mac-ip-table, evpn database, bgp l2vpn evpn route [type macip|multicast] (bgp evpn route type 2|3))`);
+  throw new Error(`unknown show command "${what}" (known: interfaces terse, interfaces <name> extensive, route [<prefix>] [table <name>] [detail], route table mpls.0, route table bgp.l3vpn.0, route receive-protocol bgp <peer>, mpls static-lsp, arp, ipv6 neighbors, errors, vrrp, security ipsec statistics [index N], security ipsec security-associations [detail], mac-vrf forwarding mac-table (ethernet-switching table), mac-vrf forwarding mac-ip-table, evpn database, bgp l2vpn evpn route [type macip|multicast] (bgp evpn route type 2|3))`);
 }
 
 function addressesOf(dev: DeviceRt, ifl: number): { proto: string; local: string }[] {
@@ -126,36 +134,6 @@ function interfaceExtensive(dev: DeviceRt, name: string): string {
   if (i < 0) throw new Error(`show interfaces: no interface ${name} on ${dev.name}`);
   ifl(i);
   return lines.join('\n');
-}
-
-function route(dev: DeviceRt, prefix?: string, table?: string): string {
-  const filter = prefix ? parsePrefix(prefix) : undefined;
-  const out: string[] = [];
-  for (const t of dev.tables) {
-    if (table !== undefined && t.name !== table) continue;
-    // Junos keeps subnet broadcast routes out of `show route` (they are in the forwarding table).
-    let lists = t.routes().filter((l) => l[0].protocol !== 'Broadcast');
-    if (filter) {
-      if (filter.family !== t.family) continue;
-      // Junos `show route P`: the longest match for an address, or the exact prefix.
-      const best = filter.family === 4 ? t.resolve4(filter.net4) : t.resolve6(filter.net6!);
-      lists = lists.filter((l) => l[0] === best || formatPrefix(l[0]) === formatPrefix(filter));
-    }
-    if (lists.length === 0) continue;
-    const n = lists.reduce((s, l) => s + l.length, 0);
-    out.push(`${t.name}: ${lists.length} destinations, ${n} routes (${lists.length} active, 0 holddown, 0 hidden)`);
-    out.push('+ = Active Route, - = Last Active, * = Both', '');
-    for (const l of lists) l.forEach((r, k) => out.push(...routeLines(r, k === 0)));
-    out.push('');
-  }
-  return out.join('\n').trimEnd();
-}
-
-function routeLines(r: Route, active: boolean): string[] {
-  const head = `${(active ? formatPrefix(r) : '').padEnd(19)}${active ? '*' : ' '}[${r.protocol}/${r.preference}] 00:00:00`;
-  const lines = [head];
-  for (const v of r.via) lines.push(`${''.padEnd(20)}${v.startsWith('to ') || v.startsWith('via ') ? '>  ' : '   '}${v}`);
-  return lines;
 }
 
 function arp(dev: DeviceRt): string {

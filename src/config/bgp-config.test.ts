@@ -243,10 +243,12 @@ describe('YAML bgp and bgp-paths', () => {
         rd: '1:1', label: 16, loc: { file: 's.yaml', line: 44, col: 9 },
       },
     ]);
-    // Not wired into the forwarding table yet: the run says so rather than ignore the paths silently.
+    // The run installs them: the CE's path is active in the VRF; the VPN path's next hop (10.0.0.7) has no LSP, so it is unusable.
     const run = new Run(s);
-    expect(run.devices[0]!.warnings).toContain('PE: 3 BGP paths are read but not installed yet: BGP best-path selection is not wired into the forwarding table');
-    expect(run.devices[1]!.warnings.some((w) => w.includes('BGP paths'))).toBe(false);
+    const pe = run.devices[0]!.bgp!;
+    expect(pe.tables.get('ipvpn.inet.0')!.rib.entries('10.0.0.12/32').map((e) => [e.path.peer, e.active, e.reason])).toEqual([['4.0.0.21', true, '']]);
+    expect(pe.tables.get('ipvpn.inet.0')!.rib.entries('10.0.0.3/32').map((e) => [e.path.peer, e.active, e.reason])).toEqual([['10.0.0.2', false, 'Unusable path']]);
+    expect(run.devices.flatMap((d) => d.warnings)).toEqual([]);
   });
 
   test('bgp-paths of a Junos device (config:), and every mistake located', () => {

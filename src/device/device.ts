@@ -24,6 +24,7 @@ import { addForwardingNodes } from '../nodes/index.js';
 import { buildLag, type Lag } from '../l2/lag.js';
 import { SflowAgent } from '../nodes/sflow.js';
 import { buildVrrp, type VrrpRt } from '../vrrp/vrrp.js';
+import { BgpSpeaker } from '../bgp/speaker.js';
 
 /** Where a port's frames go: a pcap writer, a link to another device, or nowhere (benchmarks). */
 export type PortSink = (data: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number, b: Batch, slot: number) => void;
@@ -96,6 +97,10 @@ export class DeviceRt {
   gre: GreTunnels | null = null;
   /** Static MPLS: enabled IFLs, mpls.0, ingress LSPs (null: no MPLS configured). */
   mpls: MplsRt | null = null;
+  /** BGP sessions, RIBs and the VPN table (null: no protocols bgp; src/bgp/speaker.ts). */
+  bgp: BgpSpeaker | null = null;
+  /** BGP sessions this side closed because the peer's hold time ran out (src/bgp/exchange.ts). */
+  bgpHoldExpired = 0;
   /** Set when the device is one pipeline replica of several. */
   replica: ReplicaHooks | null = null;
   /** Bridge domains, MAC tables and VTEPs (null: no bridge domain configured). */
@@ -161,8 +166,7 @@ export class DeviceRt {
     this.gre = buildGreTunnels(this);
     this.mpls = buildMpls(this);
     this.warnings = buildRoutes(this);
-    // Issue 9 in progress: sessions and received paths are read and checked, best-path selection (src/bgp) is not wired to the FIB yet.
-    if (model.bgpPaths?.length) this.warnings.push(`${model.name}: ${model.bgpPaths.length} BGP paths are read but not installed yet: BGP best-path selection is not wired into the forwarding table`);
+    if (model.bgp || model.instances.some((i) => i.bgp)) this.bgp = new BgpSpeaker(this);
     this.lag = buildLag(this);
     if (model.sflow) this.sflow = new SflowAgent(this);
     this.vrrp = buildVrrp(this);

@@ -26,7 +26,9 @@ export function buildRoutes(dev: DeviceRt): string[] {
       if (a.len < 32) {
         t4.add(route4((a.ip & mask4(a.len)) >>> 0, a.len, 'Direct', linkAdj(dev, 4, ifl.index), [`via ${ifl.name}`]));
       }
-      t4.add(route4(a.ip, 32, 'Local', local(dev, 4), [`Local via ${ifl.name}`]));
+      // Junos shows a loopback's /32 as a Direct route (what `from protocol direct` exports), not a Local one.
+      if (a.len === 32 && isLoopback(ifl.name)) t4.add(route4(a.ip, 32, 'Direct', local(dev, 4), [`via ${ifl.name}`]));
+      else t4.add(route4(a.ip, 32, 'Local', local(dev, 4), [`Local via ${ifl.name}`]));
       if (a.len < 31) {
         const bcast = (a.ip | ~mask4(a.len)) >>> 0;
         const drop = dev.adjs.add(ADJ_DROP, 4);
@@ -104,6 +106,8 @@ function where(r: StaticRoute): string {
 
 /** Drop reason of traffic routed into an interface triode does not emulate yet (st0, si-, gr- ...). */
 export const TUNNEL_NOT_EMULATED = 'tunnel_not_emulated';
+
+const isLoopback = (ifl: string): boolean => /^lo\d+\./.test(ifl);
 
 function isLink(dev: DeviceRt, ifl: number): boolean {
   return dev.ifs.ifds[dev.ifs.ifls[ifl].ifd].ethernet;
@@ -227,7 +231,7 @@ function resolveMapped(dev: DeviceRt, table4: RouteTable, nh: number): { adj: Ad
 }
 
 /** Resolves one next hop to an adjacency: a neighbour on a connected subnet, or recursively via another route. */
-function resolveNextHop(
+export function resolveNextHop(
   dev: DeviceRt, table: RouteTable, family: 4 | 6, address: string | undefined, iflName: string | undefined,
 ): { adj: Adjacency; via: string } | null {
   const ifl = iflName !== undefined ? dev.ifs.ifl(iflName) : -1;

@@ -58,6 +58,13 @@ export class RouteTable {
   readonly lpm4: Lpm4 | null;
   readonly lpm6: Lpm6 | null;
   private readonly rib = new Map<string, Route[]>();
+  /**
+   * Where BGP keeps this table's best paths (src/bgp/speaker.ts), which are
+   * in the FIB but not in the route lists: the longest of their prefixes
+   * holding an address (-1: none), for traces and `show route`.
+   */
+  bgpLongest4: ((addr: number) => number) | null = null;
+  bgpLongest6: ((addr: Uint8Array) => number) | null = null;
 
   constructor(readonly index: number, readonly name: string, readonly family: 4 | 6, expectedRoutes = 0) {
     this.lpm4 = family === 4 ? new Lpm4({ expectedRoutes }) : null;
@@ -77,6 +84,21 @@ export class RouteTable {
   /** The active route for an exact prefix, if any. */
   active(family: 4 | 6, net4: number, net6: Uint8Array | null, len: number): Route | undefined {
     return this.rib.get(formatPrefix({ family, net4, net6, len }))?.[0];
+  }
+
+  /** The prefix the FIB matches for a traced packet: the longest of the route lists' and BGP's. */
+  matched4(addr: number): string | undefined {
+    const r = this.resolve4(addr);
+    const b = this.bgpLongest4?.(addr) ?? -1;
+    if (b > (r?.len ?? -1)) return `${formatIpv4((addr & mask4(b)) >>> 0)}/${b}`;
+    return r ? formatPrefix(r) : undefined;
+  }
+
+  matched6(addr: Uint8Array): string | undefined {
+    const r = this.resolve6(addr);
+    const b = this.bgpLongest6?.(addr) ?? -1;
+    if (b > (r?.len ?? -1)) return `${formatIpv6(maskBytes6(addr, b), 0)}/${b}`;
+    return r ? formatPrefix(r) : undefined;
   }
 
   /** Longest-prefix match over the RIB's active routes (not host routes): for next-hop resolution. */

@@ -163,10 +163,10 @@ export class Ip4Lookup extends GraphNode {
 
   private noteRoute(b: Batch, slot: number, dst: number, a: Adjacency): void {
     const t = this.dev.tables[b.table[slot]];
-    const r = t.resolve4(dst >>> 0);
+    const r = t.matched4(dst >>> 0);
     const ifl = a.ifl >= 0 ? this.dev.ifs.ifls[a.ifl].name : '';
     const nb = a.neighbor >= 0 ? this.dev.nbrs.all[a.neighbor] : undefined;
     const via = nb ? `via ${nb.ipText()} ${ifl}` : a.kind === ADJ_GLEAN ? `via ${formatIpv4(dst >>> 0)} ${ifl} (connected)` : ifl;
-    this.g.trace.note(b.traceId[slot], `${t.name} ${r ? formatPrefix(r) : '?'} ${via}`.trim());
+    this.g.trace.note(b.traceId[slot], `${t.name} ${r ?? '?'} ${via}`.trim());
   }
 }

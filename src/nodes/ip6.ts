@@ -141,10 +141,10 @@ export class Ip6Lookup extends GraphNode {
   private noteRoute(b: Batch, slot: number, a: Adjacency): void {
     const t = this.dev.tables[b.table[slot]];
     const dst = b.data.slice(b.l3[slot] + 24, b.l3[slot] + 40);
-    const r = t.resolve6(dst);
+    const r = t.matched6(dst);
     const ifl = a.ifl >= 0 ? this.dev.ifs.ifls[a.ifl].name : '';
     const nb = a.neighbor >= 0 ? this.dev.nbrs.all[a.neighbor] : undefined;
     const via = nb ? `via ${nb.ipText()} ${ifl}` : a.kind === ADJ_GLEAN ? `via ${formatIpv6(dst, 0)} ${ifl} (connected)` : ifl;
-    this.g.trace.note(b.traceId[slot], `${t.name} ${r ? formatPrefix(r) : '?'} ${via}`.trim());
+    this.g.trace.note(b.traceId[slot], `${t.name} ${r ?? '?'} ${via}`.trim());
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, type Scenario, type TimelineEvent } from '../config/model.js';
 import { connectEvpn } from '../evpn/fabric.js';
 import { connectVrrp } from '../vrrp/vrrp.js';
+import { connectBgp, MAX_ROUNDS } from '../bgp/exchange.js';
 import type { EspSaRecord } from '../config/esp-sa-file.js';
 import { DeviceRt } from '../device/device.js';
 import { newAccounting, type Accounting } from '../graph/graph.js';
@@ -135,6 +136,8 @@ export class Run {
     this.devices = built as DeviceRt[];
     connectEvpn(this.devices);
     connectVrrp(this.devices);
+    const bgp = connectBgp(this.devices);
+    if (bgp?.unconverged) this.devices[0].warnings.push(`BGP: the routes did not settle in ${MAX_ROUNDS} rounds of exchange (a MED or policy oscillation?): the last round's are used`);
     const peers = this.peers;
     for (const l of scenario.links) {
       const a = findPort(this.devices, `${l.a.device}:${l.a.ifd}`);
