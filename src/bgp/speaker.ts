@@ -92,14 +92,25 @@ export class TableRib implements BestChangeSink {
     this.rib = new Rib(table.name, ctx, this);
   }
 
+  /** A RIB batch (session event): the LPM re-encodes each trie node once, at the end. */
+  beginBatch(): void {
+    this.table.lpm4?.beginBatch();
+    this.table.lpm6?.beginBatch();
+  }
+
+  endBatch(): void {
+    this.table.lpm4?.endBatch();
+    this.table.lpm6?.endBatch();
+  }
+
   bestChanged(rib: Rib, prefix: number, best: number): void {
     const t = this.table;
     const p = rib.isIpv6(prefix) ? parsePrefix(rib.prefixText(prefix)) : null;
     const net4 = p ? 0 : rib.prefixNet4(prefix);
     const len = rib.prefixLen(prefix);
     // A route of another protocol for the same prefix with a lower preference keeps the FIB.
-    const other = t.active(p ? 6 : 4, net4, p?.net6 ?? null, len);
-    if (other && other.preference <= BGP_PREFERENCE) return;
+    const other = p ? (t.active(6, 0, p.net6, len)?.preference ?? -1) : t.preference4(net4, len);
+    if (other >= 0 && other <= BGP_PREFERENCE) return;
     const adj = best < 0 ? -1 : this.forwarding(best).adj;
     if (adj < 0) {
       if (p) t.lpm6!.remove(p.net6!, len);

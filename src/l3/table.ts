@@ -58,6 +58,7 @@ export class RouteTable {
   readonly lpm4: Lpm4 | null;
   readonly lpm6: Lpm6 | null;
   private readonly rib = new Map<string, Route[]>();
+  private readonly pref4 = new Map<number, number>();
   /**
    * Where BGP keeps this table's best paths (src/bgp/speaker.ts), which are
    * in the FIB but not in the route lists: the longest of their prefixes
@@ -78,7 +79,13 @@ export class RouteTable {
     list.push(route);
     // Stable: among equal preferences the first configured stays active.
     list.sort((a, b) => a.preference - b.preference);
+    if (route.family === 4) this.pref4.set(route.net4 * 64 + route.len, list[0].preference);
     this.program(list[0]);
+  }
+
+  /** The active route's preference for an exact IPv4 prefix (-1: none): BGP's contest per changed prefix, no strings. */
+  preference4(net: number, len: number): number {
+    return this.pref4.get(net * 64 + len) ?? -1;
   }
 
   /** The active route for an exact prefix, if any. */
