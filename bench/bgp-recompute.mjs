@@ -4,7 +4,7 @@
 // The RIB (src/bgp/rib.ts) holds every prefix from two iBGP peers, as on the seed's Luna: Juno's
 // paths (local preference 150) are best, Orcus's the alternative; each peer's feed uses ATTRS
 // distinct attribute sets (AS paths). Prefixes are a DFZ-like IPv4 table (src/bench/scale-routes.ts).
-// The FIB is a RouteTable's lpm4, programmed through FibSink with one adjacency per BGP next hop.
+// The FIB is a RouteTable's lpm4, programmed through TableRib (what a device's BGP uses) with one adjacency per BGP next hop.
 //
 // Per repetition: `down` = withdrawPeer(Juno): every prefix reselected, every FIB entry rewritten
 // to Orcus's adjacency; `up` = restorePeer(Juno): back. Also, in the same run:
@@ -22,8 +22,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { routes4 } from '../dist/bench/scale-routes.js';
-import { Rib } from '../dist/bgp/rib.js';
-import { FibSink } from '../dist/bgp/fib-sink.js';
+import { TableRib } from '../dist/bgp/table-rib.js';
 import { RouteTable } from '../dist/l3/table.js';
 import { AdjacencyTable, ADJ_REWRITE } from '../dist/l3/adjacency.js';
 
@@ -65,8 +64,15 @@ function feed(peer, rid, localPref, med, i) {
 }
 
 const set = routes4(N, 'dfz');
+// FIB: one rewrite adjacency per BGP next hop; the RIB is a TableRib's, as in a device (no sink while it is built).
+const adjs = new AdjacencyTable();
+adjs.add(0, 4); // index 0: drop, as in a device
+const adjOf = { [JUNO]: adjs.add(ADJ_REWRITE, 4).index, [ORCUS]: adjs.add(ADJ_REWRITE, 4).index };
+const table = new RouteTable(0, 'inet.0', 4, N);
+const sink = new TableRib(table, 'master', ctx, (p) => ({ adj: adjOf[p.nextHop], via: `to ${p.nextHop}` }));
+const rib = sink.rib;
+rib.sink = null;
 const before = used();
-const rib = new Rib('inet.0', ctx);
 const junoAttrs = [];
 const orcusAttrs = [];
 for (let i = 0; i < ATTRS; i++) {
@@ -82,12 +88,6 @@ for (let i = 0; i < N; i++) {
 const buildRib = (performance.now() - t) / 1000;
 const ribBytes = used() - before;
 
-// FIB: one rewrite adjacency per BGP next hop.
-const adjs = new AdjacencyTable();
-adjs.add(0, 4); // index 0: drop, as in a device
-const adjOf = { [JUNO]: adjs.add(ADJ_REWRITE, 4).index, [ORCUS]: adjs.add(ADJ_REWRITE, 4).index };
-const table = new RouteTable(0, 'inet.0', 4, N);
-const sink = new FibSink(table, (nh) => adjOf[nh]);
 t = performance.now();
 sink.beginBatch();
 for (let h = 0; h < rib.prefixes; h++) sink.bestChanged(rib, h, rib.bestHandle(h));

@@ -194,14 +194,14 @@ describe('Rib properties', () => {
   });
 });
 
-describe('FibSink', () => {
+describe('TableRib', () => {
   it('programs the table: one adjacency per next hop, replaced on session down, removed when no path is left', async () => {
     const { RouteTable } = await import('../l3/table.js');
-    const { FibSink } = await import('./fib-sink.js');
+    const { TableRib } = await import('./table-rib.js');
     const table = new RouteTable(0, 'inet.0', 4);
     const resolved: string[] = [];
-    const sink = new FibSink(table, (nh) => (resolved.push(nh), nh === '192.168.0.1' ? 7 : 8));
-    const rib = new Rib('inet.0', ctx, sink);
+    const sink = new TableRib(table, 'master', ctx, ({ nextHop: nh }) => (resolved.push(nh), { adj: nh === '192.168.0.1' ? 7 : 8, via: `to ${nh}` }));
+    const rib = sink.rib;
     rib.add(juno('10.0.0.0/24'));
     rib.add(orcus('10.0.0.0/24'));
     rib.add(juno('10.9.0.0/16'));

@@ -23,16 +23,16 @@ import { routerIdOf } from '../config/scenario-bgp.js';
 import type { DeviceRt } from '../device/device.js';
 import { formatIpv4, parseIpv4 } from '../packet/addr.js';
 import { ADJ_GLEAN, type Adjacency } from '../l3/adjacency.js';
-import { formatPrefix, parsePrefix, type Route, type RouteTable } from '../l3/table.js';
+import { formatPrefix, type Route, type RouteTable } from '../l3/table.js';
 import { resolveNextHop } from '../l3/routing.js';
 import { INACTIVE_REASONS, selectBest, type SelectionContext } from './best-path.js';
 import { DEFAULT_LOCAL_PREF, type BgpPath } from './path.js';
 import { asOverride, evaluate } from './policy.js';
-import { attrKey, Rib, type BestChangeSink } from './rib.js';
+import { attrKey } from './rib.js';
+import { BGP_PREFERENCE, TableRib } from './table-rib.js';
 import { bgpSessions, type BgpSession } from './session.js';
 
-/** BGP's route preference in Junos (`[BGP/170]`). */
-export const BGP_PREFERENCE = 170;
+export { BGP_PREFERENCE, TableRib };
 /** The VPN table's name. */
 export const VPN_TABLE = 'bgp.l3vpn.0';
 
@@ -79,68 +79,6 @@ function facingAddress(dev: DeviceRt, instance: string, peer: string): string | 
     }
   }
   return undefined;
-}
-
-/** One routing table's BGP: the RIB and how its best paths reach the table's FIB. */
-export class TableRib implements BestChangeSink {
-  readonly rib: Rib;
-  /** Adjacency and `show route` next hop by attribute set (-1: not resolved yet). */
-  private adj = new Int32Array(16).fill(-1);
-  private via: string[] = [];
-
-  constructor(readonly speaker: BgpSpeaker, readonly table: RouteTable, readonly instance: string, ctx: SelectionContext) {
-    this.rib = new Rib(table.name, ctx, this);
-  }
-
-  /** A RIB batch (session event): the LPM re-encodes each trie node once, at the end. */
-  beginBatch(): void {
-    this.table.lpm4?.beginBatch();
-    this.table.lpm6?.beginBatch();
-  }
-
-  endBatch(): void {
-    this.table.lpm4?.endBatch();
-    this.table.lpm6?.endBatch();
-  }
-
-  bestChanged(rib: Rib, prefix: number, best: number): void {
-    const t = this.table;
-    const p = rib.isIpv6(prefix) ? parsePrefix(rib.prefixText(prefix)) : null;
-    const net4 = p ? 0 : rib.prefixNet4(prefix);
-    const len = rib.prefixLen(prefix);
-    // A route of another protocol for the same prefix with a lower preference keeps the FIB.
-    const other = p ? (t.active(6, 0, p.net6, len)?.preference ?? -1) : t.preference4(net4, len);
-    if (other >= 0 && other <= BGP_PREFERENCE) return;
-    const adj = best < 0 ? -1 : this.forwarding(best).adj;
-    if (adj < 0) {
-      if (p) t.lpm6!.remove(p.net6!, len);
-      else t.lpm4!.remove(net4, len);
-    } else if (p) t.lpm6!.insert(p.net6!, len, adj);
-    else t.lpm4!.insert(net4, len, adj);
-  }
-
-  /** The adjacency and `show route` next hop of a path handle; adj -1 when its next hop does not resolve. */
-  forwarding(slot: number): { adj: number; via: string } {
-    const a = this.rib.attrOf(slot);
-    if (a >= this.adj.length) {
-      const n = new Int32Array(Math.max(a + 1, this.adj.length * 2)).fill(-1);
-      n.set(this.adj);
-      this.adj = n;
-    }
-    if (this.adj[a]! < 0 && this.via[a] === undefined) {
-      const f = this.speaker.resolve(this.rib.pathOf(slot)!, this.instance);
-      this.adj[a] = f ? f.adj : -1;
-      this.via[a] = f ? f.via : '';
-    }
-    return { adj: this.adj[a]!, via: this.via[a]! };
-  }
-
-  /** After a change of reachability (a link): forget what was resolved and reselect. */
-  invalidate(): void {
-    this.adj.fill(-1);
-    this.via = [];
-    this.rib.recomputeAll();
-  }
 }
 
 /** A VPN path (bgp.l3vpn.0) as `show route table bgp.l3vpn.0` keys it: "RD:prefix". */
@@ -192,7 +130,7 @@ export class BgpSpeaker {
     const instance = name.includes('.inet') ? name.slice(0, name.indexOf('.inet')) : 'master';
     // A VRF's paths are its CE's (next hop in the VRF) or VPN routes (next hop a PE, through an LSP).
     const ok = (nh: string): boolean => this.reachable(nh, instance) || (instance !== 'master' && this.reachable(nh, 'vpn'));
-    t = new TableRib(this, table, instance, { igpCost: (nh) => (ok(nh) ? 0 : undefined) });
+    t = new TableRib(table, instance, { igpCost: (nh) => (ok(nh) ? 0 : undefined) }, (p) => this.resolve(p, instance));
     const rib = t.rib;
     table.bgpLongest4 = (a) => rib.longest4(a);
     table.bgpLongest6 = (a) => rib.longest6(a);

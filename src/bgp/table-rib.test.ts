@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SelectionContext } from './best-path.js';
-import { FibSink } from './fib-sink.js';
+import { TableRib } from './table-rib.js';
 import { Rib, type BestChangeSink } from './rib.js';
 import { testPath } from './testing.js';
 import { RouteTable } from '../l3/table.js';
@@ -15,18 +15,18 @@ const orcus = (prefix: string) =>
 
 const ADJ: Record<string, number> = { '192.168.0.1': 5, '192.168.0.2': 6 };
 
-describe('FibSink', () => {
+describe('TableRib', () => {
   it('moves every prefix to the other peer in one LPM batch on session down and back on up', () => {
     const table = new RouteTable(0, 'inet.0', 4, 5000);
     const fib = table.lpm4!;
     table.lpm4!.insert(parseIpv4('192.168.0.0') >>> 0, 24, 1); // the IGP route the next hops resolve over
     const batches: string[] = [];
-    const sink = new FibSink(table, (nh) => {
+    const sink = new TableRib(table, 'master', ctx, ({ nextHop: nh }) => {
       // A resolver that looks up the same FIB while the batch is open is answered correctly.
       batches.push(`resolve ${nh} batching=${fib.batching} via ${fib.lookup(parseIpv4(nh))}`);
-      return ADJ[nh]!;
+      return { adj: ADJ[nh]!, via: `to ${nh}` };
     });
-    const rib = new Rib('inet.0', ctx, sink);
+    const rib = sink.rib;
     const prefixes: string[] = [];
     for (let i = 0; i < 2000; i++) prefixes.push(`10.${i >> 8}.${i & 255}.0/24`, `10.${i >> 8}.${i & 255}.128/25`);
     for (const p of prefixes) {
@@ -60,17 +60,16 @@ describe('FibSink', () => {
     const fib = table.lpm4!;
     fib.insert(parseIpv4('192.168.0.0') >>> 0, 24, 1);
     const seen: string[] = [];
-    const sink = new FibSink(table, (nh) => {
+    const sink = new TableRib(table, 'master', ctx, ({ nextHop: nh }) => {
       const via = fib.lookup(parseIpv4(nh));
       seen.push(`${nh} via ${via} batching=${fib.batching}`);
-      return via < 0 ? -1 : ADJ[nh]!;
+      return via < 0 ? null : { adj: ADJ[nh]!, via: `to ${nh}` };
     });
-    const rib = new Rib('inet.0', ctx, sink);
+    const rib = sink.rib;
     for (const p of ['10.0.0.0/24', '10.0.1.0/24', '192.168.0.0/25']) rib.add(juno(p));
     rib.add(orcus('10.0.0.0/24'));
-    sink.invalidate();
     seen.length = 0;
-    rib.recomputeAll();
+    sink.invalidate(); // forgets what was resolved and reselects
     expect(seen).toEqual([]); // nothing changed best path: no batch, no resolution
     // Session down: resolving Orcus's next hop looks up the FIB mid-batch, and sees it as it is at
     // that point (Juno's 192.168.0.0/25 is still in: its removal comes later in address order).
