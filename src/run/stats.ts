@@ -3,6 +3,7 @@ import type { RunResult } from './runner.js';
 import type { SaCounters } from '../ipsec/sa.js';
 import type { MacCounters } from '../l2/mac-table.js';
 import { vrrpStats, type VrrpStats } from '../vrrp/vrrp.js';
+import { bgpStats, type BgpStats } from '../bgp/bgp-stats.js';
 
 export interface IflStats {
   inputPackets: number;
@@ -39,6 +40,8 @@ export interface DeviceStats {
   sflow?: SflowStats;
   /** Devices with VRRP groups: per group instance, its state at the end, transitions, advertisements (src/vrrp). */
   vrrp?: VrrpStats;
+  /** Devices with BGP: sessions, per table its paths, VPN routes (src/bgp). */
+  bgp?: BgpStats;
 }
 
 export interface BridgeStats {
@@ -105,6 +108,7 @@ export function deviceStats(dev: DeviceRt): DeviceStats {
   if (flaps.length) s.linkTransitions = Object.fromEntries(flaps.map((p) => [p.name, dev.linkTransitions[p.index]]));
   if (dev.bgpSessionTransitions.size) s.bgpSessionTransitions = Object.fromEntries(dev.bgpSessionTransitions);
   if (dev.vrrp) s.vrrp = vrrpStats(dev.vrrp);
+  if (dev.bgp) s.bgp = bgpStats(dev.bgp, dev.bgpHoldExpired);
   if (dev.ipsec) s.ipsec = ipsecStats(dev);
   if (dev.bridge) s.bridge = bridgeStats(dev);
   if (dev.lag) s.lag = lagStats(dev);
