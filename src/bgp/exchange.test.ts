@@ -1,0 +1,262 @@
+// BGP between a scenario's devices (exchange.ts, speaker.ts, table-rib.ts) on
+// small scenarios of Junos routers, checked with exact values: which path a
+// packet follows, what each side advertises under Junos's export rules, what
+// import hides, route reflection, VPN routes and their label stack on the
+// wire, and session/link events with traffic in flight.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ping4 } from '../craft/craft.js';
+import { runFrames, scenarioFromFiles, type FramesRunResult, type TimedFrame } from '../craft/frames-run.js';
+import { show } from '../cli/show.js';
+import type { Scenario } from '../config/model.js';
+import type { DeviceRt } from '../device/device.js';
+import { derivedMac } from '../device/mac.js';
+import { formatMac, parseIpv4 } from '../packet/addr.js';
+import { decodeFrame } from '../packet/decode.js';
+import { Run } from '../run/runner.js';
+import type { BgpPath } from './path.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'triode-bgpx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const lab = (files: Record<string, string>, yaml: string): Scenario => scenarioFromFiles(dir, `s${n++}`, files, yaml);
+const dev = (devices: readonly DeviceRt[], name: string): DeviceRt => devices.find((d) => d.name === name)!;
+/** What device `d` holds from peer `peer` (after import), by prefix: the attributes the tests compare. */
+const got = (d: DeviceRt, peer: string): Record<string, Partial<BgpPath>> => {
+  const s = d.bgp!.sessions.find((x) => x.cfg.peer === peer)!;
+  const o: Record<string, Partial<BgpPath>> = {};
+  for (const p of s.adjIn.values()) {
+    o[p.rd ? `${p.rd}:${p.prefix}` : p.prefix] = { nextHop: p.nextHop, asPath: p.asPath, med: p.med, localPref: p.localPref, communities: p.communities, originatorId: p.originatorId, clusterList: p.clusterList, ...(p.label !== undefined ? { label: p.label } : {}) };
+  }
+  return o;
+};
+const seq = (...asns: number[]) => [{ type: 'sequence', asns }];
+
+/** A Junos router: AS, router ID, interfaces (IFD, address[, static ARP neighbour]) and any other lines. */
+function rtr(as: number, rid: string, ifs: [string, string, string?][], ...lines: string[]): string {
+  const out = [`set routing-options autonomous-system ${as}`, `set routing-options router-id ${rid}`];
+  let mac = 0x20;
+  for (const [ifd, addr, arp] of ifs) {
+    out.push(`set interfaces ${ifd} unit 0 family inet address ${addr}${arp ? ` arp ${arp} mac 02:00:00:00:00:${(mac++).toString(16)}` : ''}`);
+  }
+  return [...out, ...lines].join('\n') + '\n';
+}
+
+// R1 (AS 65001) has an eBGP session to R2 (AS 65002, a scenario device, linked on ge-0/0/0) and one to X
+// (10.2.0.2, AS 65003, outside the scenario: its paths are given); hosts behind ge-0/0/2.
+const R1_IFS: [string, string, string?][] = [['ge-0/0/0', '10.1.0.1/30', '10.1.0.2'], ['ge-0/0/1', '10.2.0.1/30', '10.2.0.2'], ['ge-0/0/2', '192.168.0.1/24', '192.168.0.10']];
+const R1_EXT = ['set protocols bgp group ext type external', 'set protocols bgp group ext neighbor 10.1.0.2 peer-as 65002', 'set protocols bgp group ext neighbor 10.2.0.2 peer-as 65003'];
+const R2 = rtr(65002, '2.2.2.2', [['ge-0/0/0', '10.1.0.2/30'], ['lo0', '10.255.0.2/32']],
+  'set routing-options static route 10.50.0.0/24 discard',
+  'set policy-options policy-statement out term s from protocol static',
+  'set policy-options policy-statement out term s then accept',
+  'set protocols bgp group ext type external', 'set protocols bgp group ext export out', 'set protocols bgp group ext neighbor 10.1.0.1 peer-as 65001');
+const pairYaml = (r1Extra = '', timeline = '') => `devices:
+  R1:
+    config: r1.set
+    bgp-paths:
+      - { prefix: 10.50.0.0/24, peer: 10.2.0.2, as-path: "65003 65004" }${r1Extra}
+  R2:
+    config: r2.set
+links:
+  - [R1:ge-0/0/0, R2:ge-0/0/0]
+${timeline}`;
+
+const HOST_MAC = '02:00:00:00:00:22'; // R1's static ARP for 192.168.0.10 (third interface of rtr())
+const echo = (t: number, dst = '10.50.0.5', seqNo = 1): TimedFrame => ({
+  t, frame: ping4({ src: HOST_MAC, dst: formatMac(derivedMac('R1', 'ge-0/0/2')) }, { src: '192.168.0.10', dst, ttl: 64 }, 7, seqNo),
+});
+/** Echo requests out of each of R1's uplinks, by sequence number. */
+const uplinks = (r: FramesRunResult): { r2: number[]; x: number[] } => {
+  const seqs = (port: string) => (r.out[port] ?? []).map((f) => decodeFrame(f.frame, 0, f.frame.length)).filter((s) => s.includes('echo request')).map((s) => Number(/seq (\d+)/.exec(s)![1]));
+  return { r2: seqs('R1:ge-0/0/0'), x: seqs('R1:ge-0/0/1') };
+};
+const balanced = (r: FramesRunResult): void => {
+  const a = r.stats.accounting;
+  expect(a.in + a.generated).toBe(a.out + a.consumed + a.dropped);
+  expect(r.stats.balanced).toBe(true);
+};
+
+describe('best path into the FIB', () => {
+  it("a packet follows the BGP best: R2's path (AS path 65002) beats X's (65003 65004) and the echo leaves towards R2", () => {
+    const r = runFrames(lab({ 'r1.set': rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT), 'r2.set': R2 }, pairYaml()), { 'R1:ge-0/0/2': [echo(1000)] });
+    const r1 = dev(r.devices, 'R1');
+    expect(r1.bgp!.entries('inet.0', '10.50.0.0/24').map((e) => [e.path.peer, e.active, e.reason, e.via])).toEqual([
+      ['10.1.0.2', true, '', 'to 10.1.0.2 via ge-0/0/0.0'],
+      ['10.2.0.2', false, 'AS path', 'to 10.2.0.2 via ge-0/0/1.0'],
+    ]);
+    expect(uplinks(r)).toEqual({ r2: [1], x: [] });
+    const f = r.out['R1:ge-0/0/0']!.map((x) => decodeFrame(x.frame, 0, x.frame.length));
+    expect(f).toEqual([`${formatMac(derivedMac('R1', 'ge-0/0/0'))} > 02:00:00:00:00:20, IPv4 192.168.0.10 > 10.50.0.5 ttl 63 ICMP echo request id 7 seq 1`]);
+    balanced(r);
+  });
+
+  it('a static route for the same prefix wins over BGP (Route Preference 5 < 170): the packet follows the static', () => {
+    const r1 = rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT, 'set routing-options static route 10.50.0.0/24 next-hop 10.2.0.2');
+    const r = runFrames(lab({ 'r1.set': r1, 'r2.set': R2 }, pairYaml()), { 'R1:ge-0/0/2': [echo(1000)] });
+    expect(uplinks(r)).toEqual({ r2: [], x: [1] });
+    expect(show(dev(r.devices, 'R1'), 'route 10.50.0.0/24').split('\n').slice(3)).toEqual([
+      '10.50.0.0/24       *[Static/5] 00:00:00',
+      '                    >  to 10.2.0.2 via ge-0/0/1.0',
+      '                    [BGP/170] 00:00:00, localpref 100',
+      '                      AS path: 65002 I, validation-state: unverified',
+      '                    > to 10.1.0.2 via ge-0/0/0.0',
+      '                    [BGP/170] 00:00:00, localpref 100',
+      '                      AS path: 65003 65004 I, validation-state: unverified',
+      '                    > to 10.2.0.2 via ge-0/0/1.0',
+    ]);
+    balanced(r);
+  });
+
+  it("a path whose next hop does not resolve is not installed ('Unusable path'): the packet has no route", () => {
+    const r1 = rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT);
+    const s = lab({ 'r1.set': r1, 'r2.set': R2 }, pairYaml(`
+      - { prefix: 10.60.0.0/24, peer: 10.2.0.2, next-hop: 10.99.0.1, as-path: "65003" }`));
+    const r = runFrames(s, { 'R1:ge-0/0/2': [echo(1000, '10.60.0.1')] });
+    const d = dev(r.devices, 'R1');
+    expect(d.bgp!.entries('inet.0', '10.60.0.0/24').map((e) => [e.path.peer, e.active, e.reason, e.via])).toEqual([['10.2.0.2', false, 'Unusable path', 'Next hop unresolved']]);
+    expect(d.table('master', 4).resolve4(parseIpv4('10.60.0.1'))).toBeUndefined();
+    expect(r.stats.drops).toEqual({ ip4_no_route: 1 });
+    expect(uplinks(r)).toEqual({ r2: [], x: [] });
+    expect(r.stats.accounting.dropped).toBe(1);
+    balanced(r);
+  });
+});
+
+// ---- export and import: R1 (AS 65001) with eBGP to R2 (65002) and X (65003, given paths), iBGP to R3 and R4 ----
+
+const X_PATH = `
+      - { prefix: 10.70.0.0/24, peer: 10.2.0.2, as-path: "65003", med: 5, communities: ["65003:1"] }`;
+const R1_IBGP = ['set protocols bgp group ibgp type internal', 'set protocols bgp group ibgp neighbor 10.3.0.2', 'set protocols bgp group ibgp neighbor 10.4.0.2'];
+const R1_ALL: [string, string, string?][] = [...R1_IFS, ['ge-0/0/3', '10.3.0.1/30'], ['ge-0/0/4', '10.4.0.1/30']];
+const ibgpPeer = (rid: string, addr: string, ...lines: string[]) =>
+  rtr(65001, rid, [['ge-0/0/0', addr]], 'set protocols bgp group ibgp type internal', `set protocols bgp group ibgp neighbor ${addr.replace(/\.2\/30$/, '.1')}`, ...lines);
+const R3 = ibgpPeer('3.3.3.3', '10.3.0.2/30', 'set routing-options static route 10.80.0.0/24 discard',
+  'set policy-options policy-statement st term s from protocol static', 'set policy-options policy-statement st term s then accept', 'set protocols bgp group ibgp export st');
+const R4 = ibgpPeer('4.4.4.4', '10.4.0.2/30');
+
+/** The export lab: R1's configuration lines added to its base; R2, R3, R4 as above. */
+function exportLab(...r1Lines: string[]): Run {
+  const r1 = rtr(65001, '1.1.1.1', R1_ALL, ...R1_EXT, ...R1_IBGP,
+    'set policy-options policy-statement lp200 then local-preference 200', 'set policy-options policy-statement lp200 then accept',
+    'set protocols bgp group ext neighbor 10.2.0.2 import lp200', ...r1Lines);
+  return new Run(lab({ 'r1.set': r1, 'r2.set': R2, 'r3.set': R3, 'r4.set': R4 }, `devices:
+  R1:
+    config: r1.set
+    bgp-paths:${X_PATH}
+  R2:
+    config: r2.set
+  R3:
+    config: r3.set
+  R4:
+    config: r4.set
+`));
+}
+/** What R1 sends on the session with `peer`, by prefix. */
+const sent = (r: Run, peer: string): Record<string, Partial<BgpPath>> => {
+  const d = dev(r.devices, 'R1');
+  const o: Record<string, Partial<BgpPath>> = {};
+  for (const p of d.bgp!.advertise(d.bgp!.session('master', peer)!)) o[p.prefix] = { nextHop: p.nextHop, asPath: p.asPath, med: p.med, localPref: p.localPref, communities: p.communities };
+  return o;
+};
+
+describe('export (Junos rules)', () => {
+  it('eBGP: the local AS prepended, next hop this side, local preference dropped, the received MED not passed on (RFC 4271 5.1.4)', () => {
+    const r = exportLab();
+    // Import policy lp200 gave X's path local preference 200 on R1; R2 gets none of it (R2 defaults it to 100).
+    expect(sent(r, '10.1.0.2')['10.70.0.0/24']).toEqual({ nextHop: '10.1.0.1', asPath: seq(65001, 65003), med: undefined, localPref: undefined, communities: ['65003:1'] });
+    expect(got(dev(r.devices, 'R2'), '10.1.0.1')['10.70.0.0/24']).toMatchObject({ nextHop: '10.1.0.1', asPath: seq(65001, 65003), med: undefined, localPref: 100 });
+  });
+
+  it('eBGP MED: from metric-out, else from a policy metric (which wins over metric-out)', () => {
+    expect(sent(exportLab('set protocols bgp group ext neighbor 10.1.0.2 metric-out 20'), '10.1.0.2')['10.70.0.0/24']!.med).toBe(20);
+    const pol = ['set policy-options policy-statement m then metric 30', 'set policy-options policy-statement m then accept'];
+    expect(sent(exportLab(...pol, 'set protocols bgp group ext neighbor 10.1.0.2 export m'), '10.1.0.2')['10.70.0.0/24']!.med).toBe(30);
+    expect(sent(exportLab(...pol, 'set protocols bgp group ext neighbor 10.1.0.2 export m', 'set protocols bgp group ext neighbor 10.1.0.2 metric-out 20'), '10.1.0.2')['10.70.0.0/24']!.med).toBe(30);
+    expect(got(dev(exportLab('set protocols bgp group ext neighbor 10.1.0.2 metric-out 20').devices, 'R2'), '10.1.0.1')['10.70.0.0/24']!.med).toBe(20);
+  });
+
+  it('iBGP: next hop, MED and local preference kept; `then next-hop self` sets this side\'s address', () => {
+    const r = exportLab();
+    expect(sent(r, '10.3.0.2')['10.70.0.0/24']).toEqual({ nextHop: '10.2.0.2', asPath: seq(65003), med: 5, localPref: 200, communities: ['65003:1'] });
+    expect(got(dev(r.devices, 'R3'), '10.3.0.1')['10.70.0.0/24']).toMatchObject({ nextHop: '10.2.0.2', asPath: seq(65003), med: 5, localPref: 200 });
+    const nhs = exportLab('set policy-options policy-statement nhs then next-hop self', 'set protocols bgp group ibgp export nhs');
+    expect(sent(nhs, '10.3.0.2')['10.70.0.0/24']).toEqual({ nextHop: '10.3.0.1', asPath: seq(65003), med: 5, localPref: 200, communities: ['65003:1'] });
+    expect(got(dev(nhs.devices, 'R4'), '10.4.0.1')['10.70.0.0/24']!.nextHop).toBe('10.4.0.1');
+  });
+
+  it("iBGP-learned paths are not re-advertised to iBGP peers (no cluster); they go to eBGP peers", () => {
+    const r = exportLab();
+    expect(got(dev(r.devices, 'R1'), '10.3.0.2')['10.80.0.0/24']).toMatchObject({ nextHop: '10.3.0.2', asPath: [], localPref: 100 });
+    expect(Object.keys(sent(r, '10.4.0.2')).sort()).toEqual(['10.50.0.0/24', '10.70.0.0/24']);
+    expect(got(dev(r.devices, 'R4'), '10.4.0.1')['10.80.0.0/24']).toBeUndefined();
+    expect(sent(r, '10.1.0.2')['10.80.0.0/24']).toMatchObject({ nextHop: '10.1.0.1', asPath: seq(65001) });
+  });
+
+  it("as-override: the peer's AS in the path becomes the local AS (else the peer would drop it as a loop)", () => {
+    const path = `
+      - { prefix: 10.71.0.0/24, peer: 10.2.0.2, as-path: "65003 65002" }`;
+    const r1 = (...l: string[]) => rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT, ...l);
+    const plain = new Run(lab({ 'r1.set': r1(), 'r2.set': R2 }, pairYaml(path)));
+    expect(sent(plain, '10.1.0.2')['10.71.0.0/24']!.asPath).toEqual(seq(65001, 65003, 65002));
+    const r2 = dev(plain.devices, 'R2');
+    expect(got(r2, '10.1.0.1')['10.71.0.0/24']).toBeUndefined();
+    expect(r2.bgp!.session('master', '10.1.0.1')!.looped).toBe(1);
+    const over = new Run(lab({ 'r1.set': r1('set protocols bgp group ext neighbor 10.1.0.2 as-override'), 'r2.set': R2 }, pairYaml(path)));
+    expect(sent(over, '10.1.0.2')['10.71.0.0/24']!.asPath).toEqual(seq(65001, 65003, 65001));
+    expect(got(dev(over.devices, 'R2'), '10.1.0.1')['10.71.0.0/24']!.asPath).toEqual(seq(65001, 65003, 65001));
+  });
+
+  it('`community add` adds to what the path carries; a policy `reject` term keeps the route in', () => {
+    const r = exportLab('set policy-options community c1 members 65001:100',
+      'set policy-options policy-statement e term no from route-filter 10.50.0.0/24 exact', 'set policy-options policy-statement e term no then reject',
+      'set policy-options policy-statement e term tag from protocol bgp', 'set policy-options policy-statement e term tag then community add c1', 'set policy-options policy-statement e term tag then accept',
+      'set protocols bgp group ibgp export e');
+    expect(sent(r, '10.3.0.2')).toEqual({ '10.70.0.0/24': { nextHop: '10.2.0.2', asPath: seq(65003), med: 5, localPref: 200, communities: ['65003:1', '65001:100'] } });
+  });
+
+  it('default export: BGP routes only; direct and static routes go out where a policy accepts them, Local (an address\'s /32) never', () => {
+    const st = 'set routing-options static route 10.90.0.0/24 discard';
+    expect(Object.keys(sent(exportLab(st), '10.1.0.2')).sort()).toEqual(['10.70.0.0/24', '10.80.0.0/24']);
+    const r = exportLab(st, 'set policy-options policy-statement loc term d from protocol [ direct static ]', 'set policy-options policy-statement loc term d then accept',
+      'set policy-options policy-statement loc term b from protocol bgp', 'set policy-options policy-statement loc term b then accept', 'set protocols bgp group ext export loc');
+    const out = sent(r, '10.1.0.2');
+    expect(Object.keys(out).sort()).toEqual(['10.1.0.0/30', '10.2.0.0/30', '10.3.0.0/30', '10.4.0.0/30', '10.70.0.0/24', '10.80.0.0/24', '10.90.0.0/24', '192.168.0.0/24']);
+    expect(out['10.90.0.0/24']).toEqual({ nextHop: '10.1.0.1', asPath: seq(65001), med: undefined, localPref: undefined, communities: [] });
+  });
+
+  it("not back to an external peer in the AS the path came from (advertise-peer-as off), nor to the peer it came from", () => {
+    const r = exportLab();
+    // 10.70/24 came from X (AS 65003); 10.50.0.0/24 is R2's and R3's 10.80/24 is internal: X gets those.
+    expect(Object.keys(sent(r, '10.2.0.2')).sort()).toEqual(['10.50.0.0/24', '10.80.0.0/24']);
+    const r2 = new Run(lab({ 'r1.set': rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT), 'r2.set': R2 }, pairYaml(X_PATH)));
+    expect(Object.keys(sent(r2, '10.2.0.2')).sort()).toEqual(['10.50.0.0/24']);
+    expect(Object.keys(sent(r2, '10.1.0.2')).sort()).toEqual(['10.70.0.0/24']);
+  });
+});
+
+describe('import', () => {
+  it("a path carrying the local AS is hidden: counted in `looped` and in show route's hidden", () => {
+    const r = new Run(lab({ 'r1.set': rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT), 'r2.set': R2 }, pairYaml(`
+      - { prefix: 10.71.0.0/24, peer: 10.2.0.2, as-path: "65003 65002" }`)));
+    const r2 = dev(r.devices, 'R2');
+    const s = r2.bgp!.session('master', '10.1.0.1')!;
+    expect([s.received, s.accepted, s.rejected, s.looped]).toEqual([1, 0, 0, 1]);
+    expect(r2.bgp!.tables.get('inet.0')?.rib.entries('10.71.0.0/24') ?? []).toEqual([]);
+    expect(show(r2, 'route').split('\n')[0]).toBe('inet.0: 4 destinations, 4 routes (4 active, 0 holddown, 1 hidden)');
+  });
+
+  it('import policy local-preference: X\'s path at 200 beats R2\'s shorter AS path', () => {
+    const r1 = rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT, 'set policy-options policy-statement lp200 then local-preference 200',
+      'set policy-options policy-statement lp200 then accept', 'set protocols bgp group ext neighbor 10.2.0.2 import lp200');
+    const r = runFrames(lab({ 'r1.set': r1, 'r2.set': R2 }, pairYaml()), { 'R1:ge-0/0/2': [echo(1000)] });
+    expect(dev(r.devices, 'R1').bgp!.entries('inet.0', '10.50.0.0/24').map((e) => [e.path.peer, e.path.localPref, e.active, e.reason])).toEqual([
+      ['10.2.0.2', 200, true, ''],
+      ['10.1.0.2', 100, false, 'Local Preference'],
+    ]);
+    expect(uplinks(r)).toEqual({ r2: [], x: [1] });
+    balanced(r);
+  });
+});
