@@ -260,3 +260,101 @@ describe('import', () => {
     balanced(r);
   });
 });
+
+describe('route reflection (RFC 4456)', () => {
+  const st = (p: string) => ['set routing-options static route ' + p + ' discard', 'set policy-options policy-statement st term s from protocol static',
+    'set policy-options policy-statement st term s then accept', 'set protocols bgp group ibgp export st'];
+
+  it('a client\'s path goes to the other client and to non-clients with originator ID (the client\'s router ID) and cluster list [cluster]; a non-client\'s path to clients only', () => {
+    const rr = rtr(65001, '1.1.1.1', [['ge-0/0/3', '10.3.0.1/30'], ['ge-0/0/4', '10.4.0.1/30'], ['ge-0/0/5', '10.5.0.1/30'], ['ge-0/0/6', '10.6.0.1/30']],
+      'set protocols bgp group clients type internal', 'set protocols bgp group clients cluster 1.1.1.1',
+      'set protocols bgp group clients neighbor 10.3.0.2', 'set protocols bgp group clients neighbor 10.4.0.2',
+      'set protocols bgp group ibgp type internal', 'set protocols bgp group ibgp neighbor 10.5.0.2', 'set protocols bgp group ibgp neighbor 10.6.0.2');
+    const files = {
+      'rr.set': rr, 'r3.set': R3, 'r4.set': R4,
+      'r5.set': ibgpPeer('5.5.5.5', '10.5.0.2/30', ...st('10.85.0.0/24')), 'r6.set': ibgpPeer('6.6.6.6', '10.6.0.2/30'),
+    };
+    const r = new Run(lab(files, `devices:\n${['RR', 'R3', 'R4', 'R5', 'R6'].map((d) => `  ${d}:\n    config: ${d.toLowerCase()}.set\n`).join('')}`));
+    const reflected = { nextHop: '10.3.0.2', asPath: [], med: undefined, localPref: 100, communities: [], originatorId: '3.3.3.3', clusterList: ['1.1.1.1'] };
+    expect(got(dev(r.devices, 'R4'), '10.4.0.1')).toEqual({ '10.80.0.0/24': reflected, '10.85.0.0/24': { ...reflected, nextHop: '10.5.0.2', originatorId: '5.5.5.5' } });
+    expect(got(dev(r.devices, 'R5'), '10.5.0.1')).toEqual({ '10.80.0.0/24': reflected });
+    expect(got(dev(r.devices, 'R6'), '10.6.0.1')).toEqual({ '10.80.0.0/24': reflected });
+    expect(got(dev(r.devices, 'R3'), '10.3.0.1')).toEqual({ '10.85.0.0/24': { ...reflected, nextHop: '10.5.0.2', originatorId: '5.5.5.5' } });
+  });
+
+  it('the originator drops its own path reflected back to it (originator ID = its router ID): hidden, counted as looped', () => {
+    // R3 is a client of RR1 (cluster 1.1.1.1) and of RR7 (cluster 7.7.7.7) but sends RR7 nothing; RR1 and RR7 are non-clients of each other.
+    const r3 = rtr(65001, '3.3.3.3', [['ge-0/0/0', '10.3.0.2/30'], ['ge-0/0/1', '10.37.0.2/30']], ...st('10.80.0.0/24'),
+      'set protocols bgp group ibgp neighbor 10.3.0.1', 'set protocols bgp group ibgp type internal',
+      'set policy-options policy-statement none then reject',
+      'set protocols bgp group rr7 type internal', 'set protocols bgp group rr7 export none', 'set protocols bgp group rr7 neighbor 10.37.0.1');
+    const rr1 = rtr(65001, '1.1.1.1', [['ge-0/0/3', '10.3.0.1/30'], ['ge-0/0/7', '10.17.0.1/30']],
+      'set protocols bgp group clients type internal', 'set protocols bgp group clients cluster 1.1.1.1', 'set protocols bgp group clients neighbor 10.3.0.2',
+      'set protocols bgp group ibgp type internal', 'set protocols bgp group ibgp neighbor 10.17.0.2');
+    const rr7 = rtr(65001, '7.7.7.7', [['ge-0/0/0', '10.37.0.1/30'], ['ge-0/0/1', '10.17.0.2/30']],
+      'set protocols bgp group clients type internal', 'set protocols bgp group clients cluster 7.7.7.7', 'set protocols bgp group clients neighbor 10.37.0.2',
+      'set protocols bgp group ibgp type internal', 'set protocols bgp group ibgp neighbor 10.17.0.1',
+      'set routing-options static route 10.3.0.0/30 next-hop 10.17.0.1'); // R3's next hop must resolve for RR7 to use (and reflect) the path
+    const r = new Run(lab({ 'r3.set': r3, 'rr1.set': rr1, 'rr7.set': rr7 }, 'devices:\n  R3:\n    config: r3.set\n  RR1:\n    config: rr1.set\n  RR7:\n    config: rr7.set\n'));
+    expect(got(dev(r.devices, 'RR7'), '10.17.0.1')['10.80.0.0/24']).toMatchObject({ originatorId: '3.3.3.3', clusterList: ['1.1.1.1'] });
+    const back = dev(r.devices, 'RR7').bgp!.advertise(dev(r.devices, 'RR7').bgp!.session('master', '10.37.0.2')!);
+    expect(back.map((p) => [p.prefix, p.originatorId, p.clusterList])).toEqual([['10.80.0.0/24', '3.3.3.3', ['7.7.7.7', '1.1.1.1']]]);
+    const s = dev(r.devices, 'R3').bgp!.session('master', '10.37.0.1')!;
+    expect([s.received, s.accepted, s.looped]).toEqual([1, 0, 1]);
+    expect(show(dev(r.devices, 'R3'), 'route 10.80.0.0/24').split('\n').slice(0, 1)).toEqual(['inet.0: 5 destinations, 5 routes (5 active, 0 holddown, 1 hidden)']);
+  });
+});
+
+// ---- VPN: PE1 exports VRF red's static route as a VPN route; PE2 imports it into red by target, not into blue ----
+
+const PE1 = rtr(65000, '10.0.0.1', [['lo0', '10.0.0.1/32'], ['ge-0/0/0', '10.12.0.1/30'], ['ge-0/0/1', '10.9.9.1/30', '10.9.9.2']],
+  'set routing-options static route 10.0.0.2/32 next-hop 10.12.0.2', 'set interfaces ge-0/0/0 unit 0 family mpls', 'set protocols mpls interface ge-0/0/0.0',
+  'set protocols bgp group ibgp type internal', 'set protocols bgp group ibgp local-address 10.0.0.1', 'set protocols bgp group ibgp family inet-vpn unicast',
+  'set protocols bgp group ibgp neighbor 10.0.0.2',
+  'set routing-instances red instance-type vrf', 'set routing-instances red interface ge-0/0/1.0', 'set routing-instances red route-distinguisher 65000:1',
+  'set routing-instances red vrf-target target:65000:1', 'set routing-instances red vrf-table-label',
+  'set routing-instances red routing-options static route 10.9.0.0/24 next-hop 10.9.9.2');
+const PE2 = rtr(65000, '10.0.0.2', [['lo0', '10.0.0.2/32'], ['ge-0/0/0', '10.12.0.2/30', '10.12.0.1'], ['ge-0/0/1', '192.168.0.1/24', '192.168.0.10'], ['ge-0/0/2', '172.16.0.1/24']],
+  'set routing-options static route 10.0.0.1/32 next-hop 10.12.0.1', 'set interfaces ge-0/0/0 unit 0 family mpls', 'set protocols mpls interface ge-0/0/0.0',
+  'set protocols bgp group ibgp type internal', 'set protocols bgp group ibgp local-address 10.0.0.2', 'set protocols bgp group ibgp family inet-vpn unicast',
+  'set protocols bgp group ibgp neighbor 10.0.0.1',
+  'set protocols mpls static-label-switched-path to-pe1 ingress next-hop 10.12.0.1', 'set protocols mpls static-label-switched-path to-pe1 ingress to 10.0.0.1',
+  'set protocols mpls static-label-switched-path to-pe1 ingress push 1000001',
+  'set routing-instances red instance-type vrf', 'set routing-instances red interface ge-0/0/1.0', 'set routing-instances red route-distinguisher 65000:2',
+  'set routing-instances red vrf-target target:65000:1', 'set routing-instances red vrf-table-label',
+  'set routing-instances blue instance-type vrf', 'set routing-instances blue interface ge-0/0/2.0', 'set routing-instances blue route-distinguisher 65000:9',
+  'set routing-instances blue vrf-target target:65000:9', 'set routing-instances blue vrf-table-label');
+
+describe('VPN routes', () => {
+  it('PE1 exports its VRF route with RD, vrf-target and the vrf-table-label; PE2 imports it into red by target (not blue) and pushes [LSP label, VPN label] on the wire', () => {
+    const s = lab({ 'pe1.set': PE1, 'pe2.set': PE2 }, 'devices:\n  PE1:\n    config: pe1.set\n  PE2:\n    config: pe2.set\n');
+    const frame = ping4({ src: '02:00:00:00:00:22', dst: formatMac(derivedMac('PE2', 'ge-0/0/1')) }, { src: '192.168.0.10', dst: '10.9.0.5', ttl: 64 }, 7, 1);
+    const r = runFrames(s, { 'PE2:ge-0/0/1': [{ t: 1000, frame }] });
+    const pe1 = dev(r.devices, 'PE1');
+    const pe2 = dev(r.devices, 'PE2');
+    const label = pe1.mpls!.vrfTableLabel('red');
+    expect(label).toBeGreaterThanOrEqual(16);
+    const vpn = got(pe2, '10.0.0.1');
+    expect(Object.keys(vpn)).toEqual(['65000:1:10.9.0.0/24', '65000:1:10.9.9.0/30']);
+    expect(vpn['65000:1:10.9.0.0/24']).toEqual({ nextHop: '10.0.0.1', asPath: [], med: undefined, localPref: 100, communities: ['target:65000:1'], originatorId: undefined, clusterList: [], label });
+    expect(pe2.bgp!.entries('red.inet.0', '10.9.0.0/24').map((e) => [e.path.rd, e.active, e.via])).toEqual([['65000:1', true, `to 10.12.0.1 via ge-0/0/0.0, Push ${label}, Push 1000001(top)`]]);
+    expect(pe2.bgp!.tables.get('blue.inet.0')?.rib.entries('10.9.0.0/24') ?? []).toEqual([]);
+    expect(pe2.table('blue', 4).resolve4(parseIpv4('10.9.0.5'))).toBeUndefined();
+    // PE2 red's routes go to PE1 the same way (PE1 has no LSP back: its copy is unusable, which is not what this case checks).
+    const f = r.out['PE2:ge-0/0/0']!;
+    expect(f).toHaveLength(1);
+    const b = f[0]!.frame;
+    expect([...b.subarray(0, 12)]).toEqual([2, 0, 0, 0, 0, 0x20, ...derivedMac('PE2', 'ge-0/0/0')]); // PE2's static ARP for 10.12.0.1, PE2's MAC
+    const l1 = (1000001 << 12) >>> 0;
+    const l2 = (label << 12) | 0x100;
+    const want = [0x88, 0x47, l1 >>> 24, (l1 >>> 16) & 0xff, (l1 >>> 8) & 0xff, 63, (l2 >>> 24) & 0xff, (l2 >>> 16) & 0xff, (l2 >>> 8) & 0xff, 63, 0x45];
+    expect([...b.subarray(12, 23)]).toEqual(want);
+    expect(b.length).toBe(frame.length + 8);
+    // The IP packet under the labels: TTL 63 (PE2 routed it), the rest as sent.
+    const ip = b.subarray(22);
+    expect(ip[8]).toBe(63);
+    expect([...ip.subarray(12)]).toEqual([...frame.subarray(26)]);
+    expect(decodeFrame(b, 0, b.length)).toBe(`${formatMac(derivedMac('PE2', 'ge-0/0/0'))} > 02:00:00:00:00:20, MPLS label 1000001 exp 0 ttl 63, label ${label} exp 0 ttl 63 [S], IPv4 192.168.0.10 > 10.9.0.5 ttl 63 ICMP echo request id 7 seq 1`);
+    balanced(r);
+  });
+});
