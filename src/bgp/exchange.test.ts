@@ -358,3 +358,55 @@ describe('VPN routes', () => {
     balanced(r);
   });
 });
+
+describe('session and link events with traffic', () => {
+  it('bgp-session-down at 1 s moves the echo at 2 s to X; bgp-session-up at 3 s moves the one at 4 s back to R2', () => {
+    const s = lab({ 'r1.set': rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT), 'r2.set': R2 }, pairYaml('', `timeline:
+  - { at: 1, bgp-session-down: "R1:10.1.0.2" }
+  - { at: 3, bgp-session-up: "R1:10.1.0.2" }
+`));
+    const r = runFrames(s, { 'R1:ge-0/0/2': [echo(1000, '10.50.0.5', 1), echo(1002, '10.50.0.5', 2), echo(1004, '10.50.0.5', 3)] });
+    expect(uplinks(r)).toEqual({ r2: [1, 3], x: [2] });
+    // Both sides saw the session come back: R2 holds R1's advertisement again.
+    expect(dev(r.devices, 'R2').bgp!.session('master', '10.1.0.1')!.up).toBe(true);
+    balanced(r);
+  });
+
+  it("link down: the side whose port went down closes at once; the far side (across a switch) holds on for its hold time (3 s), then moves to X", () => {
+    // The lab switch of the seed's example: VLAN 10 between tagged router ports.
+    const sw = ['ge-0/0/0', 'ge-0/0/1'].flatMap((p) => [`set interfaces ${p} vlan-tagging`, `set interfaces ${p} encapsulation extended-vlan-bridge`, `set interfaces ${p} unit 10 vlan-id 10`,
+      `set routing-instances LAB bridge-domains BD interface ${p}.10`]).join('\n') + '\nset routing-instances LAB instance-type virtual-switch\nset routing-instances LAB bridge-domains BD vlan-id 10\n';
+    const tagged = (conf: string) => conf.replaceAll('ge-0/0/0 unit 0', 'ge-0/0/0 unit 10') + 'set interfaces ge-0/0/0 vlan-tagging\nset interfaces ge-0/0/0 unit 10 vlan-id 10\n';
+    const r1 = tagged(rtr(65001, '1.1.1.1', [['ge-0/0/0', '10.1.0.1/30'], ...R1_IFS.slice(1)], ...R1_EXT, 'set protocols bgp group ext hold-time 3',
+      `set interfaces ge-0/0/0 unit 0 family inet address 10.1.0.1/30 arp 10.1.0.2 mac ${formatMac(derivedMac('R2', 'ge-0/0/0'))}`));
+    const s = lab({ 'r1.set': r1, 'r2.set': tagged(R2), 'sw.set': sw }, `devices:
+  R1:
+    config: r1.set
+    bgp-paths:
+      - { prefix: 10.50.0.0/24, peer: 10.2.0.2, as-path: "65003 65004" }
+  R2:
+    config: r2.set
+  SW:
+    config: sw.set
+links:
+  - [R1:ge-0/0/0, SW:ge-0/0/0]
+  - [SW:ge-0/0/1, R2:ge-0/0/0]
+timeline:
+  - { at: 1, link-down: "R2:ge-0/0/0" }
+`);
+    const r = runFrames(s, { 'R1:ge-0/0/2': [echo(1000, '10.50.0.5', 1), echo(1002, '10.50.0.5', 2), echo(1003.5, '10.50.0.5', 3), echo(1004.5, '10.50.0.5', 4)] });
+    const r1d = dev(r.devices, 'R1');
+    const r2d = dev(r.devices, 'R2');
+    expect(r2d.bgp!.session('master', '10.1.0.1')!.up).toBe(false);
+    expect(r1d.bgp!.session('master', '10.1.0.2')!.up).toBe(false);
+    expect([r1d.bgpHoldExpired, r2d.bgpHoldExpired]).toEqual([1, 0]);
+    // Echoes 2 and 3 (before 1 + 3 s) still go towards R2, through the switch to a port that is down; echo 4 goes to X.
+    const seqs = (port: string) => (r.out[port] ?? []).map((f) => decodeFrame(f.frame, 0, f.frame.length)).filter((x) => x.includes('echo request')).map((x) => Number(/seq (\d+)/.exec(x)![1]));
+    expect(seqs('R1:ge-0/0/0')).toEqual([1, 2, 3]);
+    expect(seqs('R1:ge-0/0/1')).toEqual([4]);
+    expect(seqs('SW:ge-0/0/1')).toEqual([1]);
+    // Echo 1 reaches R2 (its discard route for 10.50/24), 2 and 3 die at the switch's port to R2, which is down.
+    expect(r.stats.drops).toEqual({ ip4_discard_route: 1, link_down: 2 });
+    balanced(r);
+  });
+});
