@@ -238,14 +238,23 @@ describe('export (Junos rules)', () => {
 });
 
 describe('import', () => {
-  it("a path carrying the local AS is hidden: counted in `looped` and in show route's hidden", () => {
+  it("a path carrying the local AS is not used: counted in `looped`, and not kept as hidden (Junos `keep` default)", () => {
     const r = new Run(lab({ 'r1.set': rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT), 'r2.set': R2 }, pairYaml(`
       - { prefix: 10.71.0.0/24, peer: 10.2.0.2, as-path: "65003 65002" }`)));
     const r2 = dev(r.devices, 'R2');
     const s = r2.bgp!.session('master', '10.1.0.1')!;
     expect([s.received, s.accepted, s.rejected, s.looped]).toEqual([1, 0, 0, 1]);
     expect(r2.bgp!.tables.get('inet.0')?.rib.entries('10.71.0.0/24') ?? []).toEqual([]);
-    expect(show(r2, 'route').split('\n')[0]).toBe('inet.0: 4 destinations, 4 routes (4 active, 0 holddown, 1 hidden)');
+    expect([s.asPathLooped]).toEqual([1]);
+    // Junos `keep` (protocols bgp), default: "Keep all route information that was learned from BGP, except for routes whose
+    // AS path is looped and whose loop includes the local AS": not among the hidden (the seed's Ceres: 0 hidden).
+    expect(show(r2, 'route').split('\n')[0]).toBe('inet.0: 4 destinations, 4 routes (4 active, 0 holddown, 0 hidden)');
+    // A path rejected by import policy is kept, hidden.
+    const rej = new Run(lab({ 'r1.set': rtr(65001, '1.1.1.1', R1_IFS, ...R1_EXT, 'set policy-options policy-statement no then reject',
+      'set protocols bgp group ext neighbor 10.2.0.2 import no'), 'r2.set': R2 }, pairYaml()));
+    const x = dev(rej.devices, 'R1').bgp!.session('master', '10.2.0.2')!;
+    expect([x.received, x.accepted, x.rejected, x.looped]).toEqual([1, 0, 1, 0]);
+    expect(show(dev(rej.devices, 'R1'), 'route').split('\n')[0]).toBe('inet.0: 7 destinations, 7 routes (7 active, 0 holddown, 1 hidden)');
   });
 
   it('import policy local-preference: X\'s path at 200 beats R2\'s shorter AS path', () => {

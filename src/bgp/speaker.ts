@@ -44,11 +44,18 @@ export class SessionRt {
   readonly localAddress: string | undefined;
   /** Accepted paths (after import policy) by table, RD and prefix. */
   adjIn = new Map<string, BgpPath>();
-  /** Paths received (last advert), accepted, rejected by policy, hidden as loops. */
+  /** Paths received (last advert), accepted, rejected by policy, not used as loops (AS path, originator ID, cluster list). */
   received = 0;
   accepted = 0;
   rejected = 0;
   looped = 0;
+  /**
+   * Of the looped, those whose AS path holds the local AS: Junos does not keep
+   * them at all (`keep` statement, default: "Keep all route information that
+   * was learned from BGP, except for routes whose AS path is looped and whose
+   * loop includes the local AS"), so they are not among the hidden routes.
+   */
+  asPathLooped = 0;
   /** A reflector's client (the group has `cluster`). */
   readonly client: boolean;
 
@@ -148,11 +155,13 @@ export class BgpSpeaker {
   receive(s: SessionRt, advert: readonly BgpPath[]): boolean {
     const next = new Map<string, BgpPath>();
     const chain = this.policies(s.cfg.import);
-    s.received = s.rejected = s.looped = 0;
+    s.received = s.rejected = s.looped = s.asPathLooped = 0;
     for (const raw of [...(this.given.get(s.key) ?? []), ...advert]) {
       s.received++;
-      if (this.looped(raw)) {
+      const loop = this.looped(raw);
+      if (loop) {
         s.looped++;
+        if (loop === 'as-path') s.asPathLooped++;
         continue;
       }
       const r = evaluate(chain, raw, { direction: 'import' });
@@ -181,10 +190,10 @@ export class BgpSpeaker {
   }
 
   /** RFC 4271 9.1.2 / RFC 4456 8: a path through this AS, or reflected back to its originator or cluster, is not used. */
-  private looped(p: BgpPath): boolean {
-    if (!p.internal && this.localAs !== undefined && p.asPath.some((seg) => seg.asns.includes(this.localAs!))) return true;
-    if (p.originatorId === this.routerId) return true;
-    return this.cluster !== undefined && p.clusterList.includes(this.cluster);
+  private looped(p: BgpPath): 'as-path' | 'reflection' | null {
+    if (!p.internal && this.localAs !== undefined && p.asPath.some((seg) => seg.asns.includes(this.localAs!))) return 'as-path';
+    if (p.originatorId === this.routerId) return 'reflection';
+    return this.cluster !== undefined && p.clusterList.includes(this.cluster) ? 'reflection' : null;
   }
 
   private insert(s: SessionRt, p: BgpPath): void {

@@ -46,9 +46,7 @@ export function showRoute(dev: DeviceRt, q: RouteQuery): string {
       dests = hit ? [hit] : [];
     }
     if (dests.length === 0) continue;
-    const routes = all.reduce((s, d) => s + d.entries.length, 0);
-    const active = all.filter((d) => d.active >= 0).length;
-    out.push(`${t.name}: ${all.length} destinations, ${routes} routes (${active} active, 0 holddown, ${hidden(dev, t.name)} hidden)`);
+    out.push(summary(dev, t, all));
     if (!q.detail) out.push('+ = Active Route, - = Last Active, * = Both', '');
     for (const d of dests) out.push(...(q.detail ? detailLines(dev, d) : briefLines(d)));
     out.push('');
@@ -56,11 +54,19 @@ export function showRoute(dev: DeviceRt, q: RouteQuery): string {
   return out.join('\n').trimEnd();
 }
 
+/** A table's first line: "inet.0: 19 destinations, 33 routes (19 active, 0 holddown, 0 hidden)". */
+function summary(dev: DeviceRt, t: RouteTable, all: Dest[] = destinations(dev, t)): string {
+  const routes = all.reduce((s, d) => s + d.entries.length, 0);
+  const active = all.filter((d) => d.active >= 0).length;
+  return `${t.name}: ${all.length} destinations, ${routes} routes (${active} active, 0 holddown, ${hidden(dev, t.name)} hidden)`;
+}
+
+/** Paths Junos keeps hidden: rejected by import policy, or reflected back (AS-path loops through the local AS are not kept: see SessionRt.asPathLooped). */
 function hidden(dev: DeviceRt, table: string): number {
   let n = 0;
   for (const s of dev.bgp?.sessions ?? []) {
     const inst = table === 'inet.0' ? 'master' : table.replace(/\.inet6?\.0$/, '');
-    if (s.cfg.instance === inst) n += s.rejected + s.looped;
+    if (s.cfg.instance === inst) n += s.rejected + s.looped - s.asPathLooped;
   }
   return n;
 }
@@ -144,7 +150,7 @@ function detailLines(dev: DeviceRt, d: Dest): string[] {
     lines.push(`                Next hop: ${hop!.replace(/^to /, '')}${e.via.startsWith('to ') ? ', selected' : ''}`);
     if (labels.length) lines.push(`                Label operation: ${labels.join(', ')}`);
     lines.push(`                Protocol next hop: ${p.nextHop}`);
-    lines.push(`                State: <${k === d.active ? 'Active ' : ''}${p.internal ? 'Int' : ''} Ext>`);
+    lines.push(`                State: <${[k === d.active ? 'Active' : '', p.internal ? 'Int' : '', 'Ext'].filter((x) => x).join(' ')}>`);
     lines.push(`                Local AS: ${String(localAs ?? '').padStart(5)} Peer AS: ${String(p.peerAs).padStart(5)}`);
     lines.push(`                AS path: ${formatAsPath(p)}${p.originatorId ? ' (Originator)' : ''}`);
     if (p.clusterList.length) lines.push(`                Cluster list:  ${p.clusterList.join(' ')}`);
@@ -193,7 +199,9 @@ export function receiveProtocol(dev: DeviceRt, peer: string, table?: string): st
       l.push(p);
     }
     for (const [t, paths] of [...byTable].sort()) {
-      out.push(`${t}: ${paths.length} routes received`);
+      // Junos heads each table with its `show route` summary line (the seed: "inet.0: 19 destinations, 33 routes (19 active, 0 holddown, 0 hidden)").
+      const rt = dev.tableByName.get(t);
+      out.push(rt ? summary(dev, rt) : vpnTable(dev, {}).split('\n')[0]!);
       out.push(`  Prefix                  Nexthop              MED     Lclpref    AS path`);
       paths.sort((a, b) => cmp(parsePrefix(a.prefix), parsePrefix(b.prefix)));
       for (const p of paths) {
