@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ping4 } from '../craft/craft.js';
 import { runFrames, scenarioFromFiles, type FramesRunResult, type TimedFrame } from '../craft/frames-run.js';
@@ -16,6 +17,7 @@ import { derivedMac } from '../device/mac.js';
 import { formatMac, parseIpv4 } from '../packet/addr.js';
 import { decodeFrame } from '../packet/decode.js';
 import { Run } from '../run/runner.js';
+import { compare } from './best-path.js';
 import type { BgpPath } from './path.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'triode-bgpx-'));
@@ -117,7 +119,7 @@ describe('best path into the FIB', () => {
     const r = runFrames(s, { 'R1:ge-0/0/2': [echo(1000, '10.60.0.1')] });
     const d = dev(r.devices, 'R1');
     expect(d.bgp!.entries('inet.0', '10.60.0.0/24').map((e) => [e.path.peer, e.active, e.reason, e.via])).toEqual([['10.2.0.2', false, 'Unusable path', 'Next hop unresolved']]);
-    expect(d.table('master', 4).resolve4(parseIpv4('10.60.0.1'))).toBeUndefined();
+    expect(d.table('master', 4).lpm4!.lookup(parseIpv4('10.60.0.1'))).toBe(-1);
     expect(r.stats.drops).toEqual({ ip4_no_route: 1 });
     expect(uplinks(r)).toEqual({ r2: [], x: [] });
     expect(r.stats.accounting.dropped).toBe(1);
@@ -348,7 +350,8 @@ describe('VPN routes', () => {
     expect(vpn['65000:1:10.9.0.0/24']).toEqual({ nextHop: '10.0.0.1', asPath: [], med: undefined, localPref: 100, communities: ['target:65000:1'], originatorId: undefined, clusterList: [], label });
     expect(pe2.bgp!.entries('red.inet.0', '10.9.0.0/24').map((e) => [e.path.rd, e.active, e.via])).toEqual([['65000:1', true, `to 10.12.0.1 via ge-0/0/0.0, Push ${label}, Push 1000001(top)`]]);
     expect(pe2.bgp!.tables.get('blue.inet.0')?.rib.entries('10.9.0.0/24') ?? []).toEqual([]);
-    expect(pe2.table('blue', 4).resolve4(parseIpv4('10.9.0.5'))).toBeUndefined();
+    expect(pe2.table('blue', 4).lpm4!.lookup(parseIpv4('10.9.0.5'))).toBe(-1);
+    expect(pe2.table('red', 4).lpm4!.lookup(parseIpv4('10.9.0.5'))).toBeGreaterThan(0);
     // PE2 red's routes go to PE1 the same way (PE1 has no LSP back: its copy is unusable, which is not what this case checks).
     const f = r.out['PE2:ge-0/0/0']!;
     expect(f).toHaveLength(1);
@@ -417,5 +420,71 @@ timeline:
     // Echo 1 reaches R2 (its discard route for 10.50/24), 2 and 3 die at the switch's port to R2, which is down.
     expect(r.stats.drops).toEqual({ ip4_discard_route: 1, link_down: 2 });
     balanced(r);
+  });
+});
+
+describe('property: random paths on an eBGP pair', () => {
+  // R1 (65001) hears X (10.2.0.2, AS 65003) and W (10.4.0.2, AS 65006) from outside and R2 (65002); R2 hears Y (10.3.0.2, AS 65004).
+  // Every path comes from a different neighbouring AS, so MED is never compared and the order is total (no MED intransitivity).
+  const r1 = rtr(65001, '1.1.1.1', [...R1_IFS, ['ge-0/0/4', '10.4.0.1/30', '10.4.0.2']], ...R1_EXT, 'set protocols bgp group ext neighbor 10.4.0.2 peer-as 65006');
+  const r2 = rtr(65002, '2.2.2.2', [['ge-0/0/0', '10.1.0.2/30'], ['ge-0/0/1', '10.3.0.1/30']],
+    'set protocols bgp group ext type external', 'set protocols bgp group ext neighbor 10.1.0.1 peer-as 65001', 'set protocols bgp group ext neighbor 10.3.0.2 peer-as 65004');
+  const PREFIXES = [0, 1, 2, 3].map((k) => `10.60.${k}.0/24`);
+  const path = (peerAs: number) => fc.option(fc.record({
+    more: fc.array(fc.integer({ min: 64700, max: 64710 }), { maxLength: 2 }),
+    med: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
+    origin: fc.constantFrom('igp', 'egp', 'incomplete'),
+  }).map((x) => ({ ...x, peerAs })), { nil: undefined });
+  const routes = fc.array(fc.record({ x: path(65003), w: path(65006), y: path(65004) }), { minLength: 4, maxLength: 4 });
+  const yamlPath = (prefix: string, peer: string, p: { peerAs: number; more: number[]; med?: number; origin: string }) =>
+    `\n      - { prefix: ${prefix}, peer: ${peer}, as-path: "${[p.peerAs, ...p.more].join(' ')}", origin: ${p.origin}${p.med !== undefined ? `, med: ${p.med}` : ''} }`;
+
+  const r2Best = (run: Run, k: number): string | undefined => dev(run.devices, 'R2').bgp!.tables.get('inet.0')?.rib.best(PREFIXES[k]!)?.peer;
+
+  it("converges; each side's best for each prefix never loses a pairwise compare() to another path it holds; session down then up gives the FIB back", () => {
+    fc.assert(fc.property(routes, (rs) => {
+      let onR1 = '';
+      let onR2 = '';
+      rs.forEach((r, k) => {
+        if (r.x) onR1 += yamlPath(PREFIXES[k]!, '10.2.0.2', r.x);
+        if (r.w) onR1 += yamlPath(PREFIXES[k]!, '10.4.0.2', r.w);
+        if (r.y) onR2 += yamlPath(PREFIXES[k]!, '10.3.0.2', r.y);
+      });
+      const run = new Run(lab({ 'r1.set': r1, 'r2.set': r2 }, `devices:
+  R1:
+    config: r1.set${onR1 ? `\n    bgp-paths:${onR1}` : ''}
+  R2:
+    config: r2.set${onR2 ? `\n    bgp-paths:${onR2}` : ''}
+links:
+  - [R1:ge-0/0/0, R2:ge-0/0/0]
+`));
+      const d = dev(run.devices, 'R1');
+      expect(run.devices.flatMap((x) => x.warnings)).toEqual([]);
+      // Each side's best never loses a pairwise comparison to another path it holds (R2: Y's and R1's).
+      for (const side of [d, dev(run.devices, 'R2')]) {
+        const rib = side.bgp!.tables.get('inet.0')?.rib;
+        const ctx = { igpCost: (nh: string) => (side.bgp!.reachable(nh, 'master') ? 0 : undefined) };
+        for (const prefix of PREFIXES) {
+          const entries = rib?.entries(prefix) ?? [];
+          if (!entries.length) continue;
+          const best = entries.find((e) => e.active)?.path;
+          expect(best).toBeDefined();
+          for (const e of entries) if (e.path !== best) expect(compare(best!, e.path, ctx, best).order).toBeLessThan(0);
+        }
+      }
+      const rib = d.bgp!.tables.get('inet.0')?.rib;
+      rs.forEach((r, k) => {
+        // R2 sends its best only, and not when that best came from R1: R1 holds Y's path only where R2 prefers it.
+        expect((rib?.entries(PREFIXES[k]!) ?? []).map((e) => e.path.peer).sort()).toEqual([r.y && r2Best(run, k) === '10.3.0.2' ? '10.1.0.2' : '', r.x ? '10.2.0.2' : '', r.w ? '10.4.0.2' : ''].filter((x) => x).sort());
+      });
+      // The forwarding table itself: the adjacency the LPM gives an address of each prefix (-1: none).
+      const fib = () => PREFIXES.map((p) => d.table('master', 4).lpm4!.lookup(parseIpv4(p.replace('.0/24', '.1'))));
+      const before = fib();
+      d.setBgpSession('master', '10.1.0.2', false, 0, 0);
+      // R2's paths are gone from R1: each prefix is on X or W, or on nothing.
+      rs.forEach((r, k) => expect(fib()[k]! >= 0).toBe(Boolean(r.x || r.w)));
+      d.setBgpSession('master', '10.1.0.2', true, 0, 0);
+      expect(fib()).toEqual(before);
+    }), { numRuns: 40 });
   });
 });
