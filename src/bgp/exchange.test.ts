@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ping4 } from '../craft/craft.js';
+import { ping4, ping6 } from '../craft/craft.js';
 import { runFrames, scenarioFromFiles, type FramesRunResult, type TimedFrame } from '../craft/frames-run.js';
 import { show } from '../cli/show.js';
 import type { Scenario } from '../config/model.js';
@@ -486,5 +486,34 @@ links:
       d.setBgpSession('master', '10.1.0.2', true, 0, 0);
       expect(fib()).toEqual(before);
     }), { numRuns: 40 });
+  });
+});
+
+describe('IPv6', () => {
+  it('an IPv6 session and its paths: the local address faces the peer, the next hop resolves over IPv6, the echo follows the path', () => {
+    const r1 = [
+      'set interfaces ge-0/0/0 unit 0 family inet6 address 2001:db8:1::1/64 ndp 2001:db8:1::2 mac 02:00:00:00:00:31',
+      'set interfaces ge-0/0/2 unit 0 family inet6 address 2001:db8:99::1/64 ndp 2001:db8:99::10 mac 02:00:00:00:00:32',
+      'set routing-options autonomous-system 65001',
+      'set routing-options router-id 1.1.1.1',
+      'set protocols bgp group ext type external',
+      'set protocols bgp group ext family inet6 unicast',
+      'set protocols bgp group ext neighbor 2001:db8:1::2 peer-as 65002',
+    ].join('\n') + '\n';
+    const s = lab({ 'r1.set': r1 }, `devices:
+  R1:
+    config: r1.set
+    bgp-paths:
+      - { prefix: "2001:db8:50::/48", peer: "2001:db8:1::2", as-path: "65002" }
+`);
+    const frame = ping6({ src: '02:00:00:00:00:32', dst: formatMac(derivedMac('R1', 'ge-0/0/2')) }, { src: '2001:db8:99::10', dst: '2001:db8:50::5', hopLimit: 64 });
+    const r = runFrames(s, { 'R1:ge-0/0/2': [{ t: 1, frame }] });
+    const d = dev(r.devices, 'R1');
+    expect(d.bgp!.sessions[0]!.localAddress).toBe('2001:db8:1::1');
+    expect(show(d, 'route 2001:db8:50::5')).toContain('2001:db8:50::/48   *[BGP/170] 00:00:00, localpref 100\n                      AS path: 65002 I, validation-state: unverified\n                    > to 2001:db8:1::2 via ge-0/0/0.0');
+    const out = (r.out['ge-0/0/0'] ?? []).map((f) => decodeFrame(f.frame, 0, f.frame.length)); // a one-device run names ports without the device
+    expect(out).toHaveLength(1);
+    expect(out[0]).toContain('2001:db8:99::10 > 2001:db8:50::5 hlim 63 ICMPv6 echo request');
+    balanced(r);
   });
 });

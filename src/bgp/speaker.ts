@@ -21,9 +21,9 @@
 import type { Device, RoutingInstance } from '../config/model.js';
 import { routerIdOf } from '../config/scenario-bgp.js';
 import type { DeviceRt } from '../device/device.js';
-import { formatIpv4, parseIpv4 } from '../packet/addr.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../packet/addr.js';
 import { ADJ_GLEAN, type Adjacency } from '../l3/adjacency.js';
-import { formatPrefix, type Route, type RouteTable } from '../l3/table.js';
+import { formatPrefix, mask4, maskBytes6, type Route, type RouteTable } from '../l3/table.js';
 import { resolveNextHop } from '../l3/routing.js';
 import { INACTIVE_REASONS, selectBest, type SelectionContext } from './best-path.js';
 import { DEFAULT_LOCAL_PREF, type BgpPath } from './path.js';
@@ -73,19 +73,30 @@ export class SessionRt {
   }
 }
 
-/** The address of the device's interface (in `instance`) whose subnet holds `peer`, if any. */
+/** The address of the device's interface (in `instance`) whose subnet holds `peer` (IPv4 or IPv6), if any. */
 function facingAddress(dev: DeviceRt, instance: string, peer: string): string | undefined {
+  if (peer.includes(':')) {
+    const ip = parseIpv6(peer);
+    const table = dev.table(instance, 6);
+    for (const l of dev.ifs.ifls) {
+      if (l.table6 !== table.index) continue;
+      for (const a of l.v6) if (a.len < 128 && maskBytes6(a.ip, a.len).every((b, i) => b === maskBytes6(ip, a.len)[i])) return formatIpv6(a.ip, 0);
+    }
+    return undefined;
+  }
   const ip = parseIpv4(peer);
-  if (ip < 0 || Number.isNaN(ip)) return undefined;
   const table = dev.table(instance, 4);
   for (const l of dev.ifs.ifls) {
     if (l.table4 !== table.index) continue;
-    for (const a of l.v4) {
-      const m = a.len === 0 ? 0 : (0xffffffff << (32 - a.len)) >>> 0;
-      if (a.len < 32 && ((a.ip & m) >>> 0) === ((ip & m) >>> 0)) return formatIpv4(a.ip);
-    }
+    for (const a of l.v4) if (a.len < 32 && ((a.ip & mask4(a.len)) >>> 0) === ((ip & mask4(a.len)) >>> 0)) return formatIpv4(a.ip);
   }
   return undefined;
+}
+
+/** The routing instance of a table: "master" for inet.0 / inet6.0 / bgp.l3vpn.0, else the VRF ("ipvpn.inet.0" → "ipvpn"). */
+export function instanceOfTable(table: string): string {
+  const i = table.indexOf('.inet');
+  return i < 0 || table === 'inet.0' || table === 'inet6.0' ? 'master' : table.slice(0, i);
 }
 
 /** A VPN path (bgp.l3vpn.0) as `show route table bgp.l3vpn.0` keys it: "RD:prefix". */
@@ -124,8 +135,7 @@ export class BgpSpeaker {
   }
 
   private sessionOfPath(p: BgpPath): SessionRt | undefined {
-    const inst = p.table === 'inet.0' || p.table === 'inet6.0' || p.table === VPN_TABLE ? 'master' : p.table.replace(/\.inet6?\.0$/, '');
-    return this.session(inst, p.peer) ?? this.session('master', p.peer);
+    return this.session(instanceOfTable(p.table), p.peer) ?? this.session('master', p.peer);
   }
 
   /** The RIB of a table by name, created on first use (null: no such table on the device). */
@@ -134,7 +144,7 @@ export class BgpSpeaker {
     if (t) return t;
     const table = this.dev.tableByName.get(name);
     if (!table) return null;
-    const instance = name.includes('.inet') ? name.slice(0, name.indexOf('.inet')) : 'master';
+    const instance = instanceOfTable(name);
     // A VRF's paths are its CE's (next hop in the VRF) or VPN routes (next hop a PE, through an LSP).
     const ok = (nh: string): boolean => this.reachable(nh, instance) || (instance !== 'master' && this.reachable(nh, 'vpn'));
     t = new TableRib(table, instance, { igpCost: (nh) => (ok(nh) ? 0 : undefined) }, (p) => this.resolve(p, instance));
@@ -326,8 +336,7 @@ export class BgpSpeaker {
 
   /** The session a best path came in on: a VRF's CE session, or the default instance's session (VPN routes). */
   private fromOf(table: RouteTable, p: BgpPath): SessionRt | null {
-    const inst = table.name.includes('.inet') ? table.name.slice(0, table.name.indexOf('.inet')) : 'master';
-    return this.session(inst, p.peer) ?? this.session('master', p.peer) ?? null;
+    return this.session(instanceOfTable(table.name), p.peer) ?? this.session('master', p.peer) ?? null;
   }
 
   /** A locally originated route (direct, static, local) as a path: no AS path, origin IGP, next hop this router. */
@@ -400,10 +409,10 @@ export class BgpSpeaker {
         return null;
       }
     }
-    const table = dev.table(instance, 4);
+    const family = nextHop.includes(':') ? 6 : 4;
     let got: { adj: Adjacency; via: string } | null;
     try {
-      got = resolveNextHop(dev, table, 4, nextHop, undefined);
+      got = resolveNextHop(dev, dev.table(instance, family), family, nextHop, undefined);
     } catch {
       return null;
     }

@@ -6,7 +6,7 @@
 import type { DeviceRt } from '../device/device.js';
 import { formatPrefix, parsePrefix, type Route, type RouteTable } from '../l3/table.js';
 import { formatAsPath, type BgpPath } from '../bgp/path.js';
-import { BGP_PREFERENCE, VPN_TABLE } from '../bgp/speaker.js';
+import { BGP_PREFERENCE, VPN_TABLE, instanceOfTable } from '../bgp/speaker.js';
 import { DEFAULT_LOCAL_PREF } from '../bgp/path.js';
 
 /** One entry of a prefix: a route of another protocol, or a BGP path. */
@@ -65,7 +65,7 @@ function summary(dev: DeviceRt, t: RouteTable, all: Dest[] = destinations(dev, t
 function hidden(dev: DeviceRt, table: string): number {
   let n = 0;
   for (const s of dev.bgp?.sessions ?? []) {
-    const inst = table === 'inet.0' ? 'master' : table.replace(/\.inet6?\.0$/, '');
+    const inst = instanceOfTable(table);
     if (s.cfg.instance === inst) n += s.rejected + s.looped - s.asPathLooped;
   }
   return n;

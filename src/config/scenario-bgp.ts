@@ -351,7 +351,7 @@ export function routerIdOf(d: Device): string | undefined {
 
 /**
  * Fills each path's peerRouterId not given: the router ID of the scenario
- * device that has the peer's address on an interface, else the peer's
+ * device that has the peer's address on an interface, else the peer's IPv4
  * address (what a path's router ID is compared by, when nothing else is known).
  */
 export function fillPeerRouterIds(devices: Device[]): void {
@@ -368,7 +368,8 @@ export function fillPeerRouterIds(devices: Device[]): void {
     for (const p of d.bgpPaths ?? []) {
       if (p.peerRouterId) continue;
       const o = owner.get(p.peer);
-      p.peerRouterId = (o && routerIdOf(o)) ?? p.peer;
+      // A router ID is 32 bits: an IPv6 peer outside the scenario has none known (0.0.0.0; the peer address breaks the tie).
+      p.peerRouterId = (o && routerIdOf(o)) ?? (p.peer.includes(':') ? '0.0.0.0' : p.peer);
     }
   }
 }
