@@ -264,13 +264,12 @@ export class BgpSpeaker {
       // Junos without advertise-peer-as: not to an external peer in the AS the path came from.
       if (from && !s.cfg.internal && !p.internal && p.peerAs === s.cfg.peerAs) return;
       const r = evaluate(chain, p, { direction: 'export', protocol, localAddress: s.localAddress });
-      if (r.accepted) out.push(this.outbound(s, r.path, from, protocol, chain.length > 0 && r.path.med !== p.med));
+      if (r.accepted) out.push(this.outbound(s, r.path, from, chain.length > 0 && r.path.med !== p.med));
     };
     const inst = s.cfg.instance;
-    const v6 = false;
+    // IPv4 unicast (IPv6 unicast is not exchanged yet). A VRF's VPN routes go to its CEs as plain routes: no RD, no label.
     if (s.carries('inet-unicast') || inst !== 'master') {
-      // A VRF's VPN routes go to its CEs as plain routes: no RD, no label.
-      for (const c of this.activeRoutes(this.dev.table(inst, 4), v6)) consider(c.path.rd === undefined ? c.path : { ...c.path, rd: undefined, label: undefined }, c.protocol, c.from);
+      for (const c of this.activeRoutes(this.dev.table(inst, 4))) consider(c.path.rd === undefined ? c.path : { ...c.path, rd: undefined, label: undefined }, c.protocol, c.from);
     }
     if (inst === 'master' && s.carries('inet-vpn-unicast')) {
       for (const c of this.vpnRoutes()) consider(c.path, 'bgp', c.from);
@@ -278,19 +277,19 @@ export class BgpSpeaker {
     return out;
   }
 
-  /** A path as sent on session `s`: the attribute changes of the session's type (see the header). */
-  private outbound(s: SessionRt, p: BgpPath, from: SessionRt | null, protocol: string, policyMed: boolean): BgpPath {
+  /**
+   * A path as sent on session `s`: the attribute changes of the session's type
+   * (see the header). Who sent it (peer, AS, session type) is the receiver's to
+   * say (exchange.ts).
+   */
+  private outbound(s: SessionRt, p: BgpPath, from: SessionRt | null, policyMed: boolean): BgpPath {
     const q: BgpPath = { ...p, communities: [...p.communities], clusterList: [...p.clusterList], asPath: p.asPath.map((x) => ({ ...x, asns: [...x.asns] })) };
-    q.peer = s.localAddress ?? this.routerId;
-    q.peerRouterId = this.routerId;
-    q.peerAs = s.cfg.localAs ?? this.localAs ?? 0;
-    q.internal = s.cfg.internal;
     // A route this router originates (a local route, or a VRF's route as a VPN route) has this side's address as next hop.
     if (q.nextHop === '') q.nextHop = s.localAddress ?? this.routerId;
     if (!s.cfg.internal) {
+      const local = s.cfg.localAs ?? this.localAs ?? 0;
       let path = q;
-      if (s.cfg.asOverride && s.cfg.peerAs !== undefined && q.peerAs) path = asOverride(q, s.cfg.peerAs, q.peerAs);
-      const local = q.peerAs;
+      if (s.cfg.asOverride && s.cfg.peerAs !== undefined && local) path = asOverride(q, s.cfg.peerAs, local);
       const first = path.asPath[0];
       if (first && first.type === 'sequence') first.asns.unshift(local);
       else path.asPath.unshift({ type: 'sequence', asns: [local] });
@@ -312,7 +311,7 @@ export class BgpSpeaker {
   }
 
   /** Active routes of a table as paths: BGP bests (with the session they came from) and the other protocols' routes. */
-  private activeRoutes(table: RouteTable, _v6: boolean): { path: BgpPath; protocol: string; from: SessionRt | null }[] {
+  private activeRoutes(table: RouteTable): { path: BgpPath; protocol: string; from: SessionRt | null }[] {
     const out: { path: BgpPath; protocol: string; from: SessionRt | null }[] = [];
     const rib = this.tables.get(table.name)?.rib;
     const seen = new Set<string>();
@@ -356,16 +355,17 @@ export class BgpSpeaker {
       const label = inst.vrfTableLabel && this.dev.mpls ? this.dev.mpls.vrfTableLabel(inst.name) : undefined;
       if (label === undefined) continue; // per-next-hop labels are not modelled: a VRF is exported with vrf-table-label
       const chain = this.policies(inst.vrfExport ?? []);
-      for (const c of this.activeRoutes(this.dev.table(inst.name, 4), false)) {
+      for (const c of this.activeRoutes(this.dev.table(inst.name, 4))) {
         // Not what came from the VPN; nor Local routes (an interface's own /32), which Junos does not advertise.
         if ((c.from && c.from.cfg.instance === 'master') || c.protocol === 'local') continue;
+        // The next hop is this PE: empty here, each session's local address on the way out (outbound).
         let p: BgpPath = { ...c.path, table: VPN_TABLE, rd: inst.routeDistinguisher, label, nextHop: '', communities: [...c.path.communities] };
         if (chain.length) {
-          const r = evaluate(chain, p, { direction: 'export', protocol: c.protocol });
+          // next-hop self leaves the next hop empty: this PE, each session's local address (outbound).
+          const r = evaluate(chain, p, { direction: 'export', protocol: c.protocol, localAddress: '' });
           if (!r.accepted) continue;
           p = r.path;
         } else if (inst.vrfTarget && !p.communities.includes(inst.vrfTarget)) p.communities.push(inst.vrfTarget);
-        p.nextHop = ''; // this PE: each session's local address (outbound)
         out.push({ path: p, from: null });
       }
     }
@@ -389,8 +389,7 @@ export class BgpSpeaker {
 
   /** How a path's packets leave: its adjacency and next hop text, or null when its next hop does not resolve. */
   resolve(p: BgpPath, instance: string): { adj: number; via: string } | null {
-    const r = this.resolveAddress(p.nextHop, instance, p.label);
-    return r;
+    return this.resolveAddress(p.nextHop, instance, p.label);
   }
 
   private resolveAddress(nextHop: string, instance: string, label: number | undefined): { adj: number; via: string } | null {
