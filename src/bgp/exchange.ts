@@ -137,8 +137,7 @@ export class BgpExchange {
         this.cancelHold(pair.other);
         pair.other.dev.bgp!.setUp(pair.other.s, true);
       } else if (pair.other.s.up && pair.other.s.cfg.holdTime > 0) {
-        const ns = nsec + 0;
-        this.holds.push({ end: pair.other, sec: sec + pair.other.s.cfg.holdTime + Math.floor(ns / 1e9), nsec: ns % 1e9 });
+        this.holds.push({ end: pair.other, sec: sec + pair.other.s.cfg.holdTime, nsec }); // whole seconds
       }
     }
     if (changed) {
