@@ -220,6 +220,58 @@ export abstract class BitmapTrie {
   private readonly pathRef = new Int32Array(MAX_DEPTH);
   private readonly pathX = new Int32Array(MAX_DEPTH);
 
+  /**
+   * Starts a batch of inserts and removes (nested calls count): they update the exact-match store
+   * at once (get, size, entries stay exact) and the trie only at endBatch(), each trie node being
+   * re-encoded once for all its changes instead of once per change. A lookup while the batch is
+   * open stays correct: it applies the changes pending so far first (slow, meant for the odd
+   * next-hop resolution, not for forwarding).
+   */
+  beginBatch(): void {
+    if (this.batchDepth++ > 0) return;
+    this.openPending();
+    this.holdRoot();
+  }
+
+  /** Ends a batch: the outermost call brings the trie up to date with the store. */
+  endBatch(): void {
+    if (this.batchDepth === 0) throw new Error('lpm: endBatch() without beginBatch()');
+    if (--this.batchDepth > 0) return;
+    this.flushPending();
+    this.closePending();
+  }
+
+  /** True while a batch is open. */
+  get batching(): boolean {
+    return this.batchDepth > 0;
+  }
+
+  /** A batch's record of changed prefixes: made at its start, dropped at its end. */
+  protected abstract openPending(): void;
+  protected abstract closePending(): void;
+  /** Restores the real root (releaseRoot) and applies the pending changes to the trie. */
+  protected abstract flushPending(): void;
+
+  /** Puts the batch root (every lookup a miss that leads to answerInBatch) in place of the real one. */
+  private holdRoot(): void {
+    this.heldRoot = this.root;
+    this.root = BATCH_ROOT;
+  }
+
+  protected releaseRoot(): void {
+    this.root = this.heldRoot!;
+    this.heldRoot = null;
+  }
+
+  /** A lookup while a batch is open: bring the trie up to date, answer, and keep batching. */
+  protected answerInBatch(lookup: () => number): number {
+    if (this.batchDepth === 0) throw new Error('lpm: internal error, batch root outside a batch');
+    this.flushPending();
+    const v = lookup();
+    this.holdRoot();
+    return v;
+  }
+
   protected constructor(rootStride: number, maxStride: number) {
     this.maxStride = maxStride;
     this.root = new Int32Array(0);

@@ -24,7 +24,7 @@
 // rewrite of 1M prefixes from ~1.2-1.8 s to ~0.5-0.7 s (bench/bgp-recompute.mjs). The store,
 // the source of truth, is updated at once, so a batch only defers the trie.
 
-import { BATCH_ROOT, BitmapTrie, checkFibValue, checkPrefixLen, popcnt, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
+import { BitmapTrie, checkFibValue, checkPrefixLen, popcnt, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
 import { PrefixStore } from './prefix-store.js';
 
 export { checkFibValue, checkPrefixLen } from './bitmap-trie.js';
@@ -136,35 +136,16 @@ export class Lpm4 extends BitmapTrie {
     }
   }
 
-  /**
-   * Starts a batch of inserts and removes (nested calls count): they update the exact-match store
-   * at once (get, size, entries stay exact) and the trie only at endBatch(), each trie node being
-   * re-encoded once for all its changes instead of once per change. A lookup while the batch is
-   * open stays correct: it applies the changes pending so far first (slow, meant for the odd
-   * next-hop resolution, not for forwarding).
-   */
-  beginBatch(): void {
-    if (this.batchDepth++ > 0) return;
-    this.heldRoot = this.root;
-    this.root = BATCH_ROOT;
+  protected openPending(): void {
     this.pendP = new Int32Array(1024);
     this.pendL = new Uint8Array(1024);
     this.pendV = new Int32Array(1024);
     this.pendingCount = 0;
   }
 
-  /** Ends a batch: the outermost call brings the trie up to date with the store. */
-  endBatch(): void {
-    if (this.batchDepth === 0) throw new Error('lpm: endBatch() without beginBatch()');
-    if (--this.batchDepth > 0) return;
-    this.flush();
+  protected closePending(): void {
     this.pendP = this.pendV = NONE;
     this.pendL = new Uint8Array(0);
-  }
-
-  /** True while a batch is open. */
-  get batching(): boolean {
-    return this.batchDepth > 0;
   }
 
   /** A prefix changed in the store during a batch, to value (-1: removed). */
@@ -188,9 +169,8 @@ export class Lpm4 extends BitmapTrie {
    * batch does) the last of equal neighbours is the final one; otherwise they are sorted as
    * network × 64 + length (exact in a double) and the values read back from the store.
    */
-  private flush(): void {
-    this.root = this.heldRoot!;
-    this.heldRoot = null;
+  protected flushPending(): void {
+    this.releaseRoot();
     const n = this.pendingCount;
     this.pendingCount = 0;
     if (n === 0) return;
@@ -248,14 +228,8 @@ export class Lpm4 extends BitmapTrie {
     else this.maybeCompact();
   }
 
-  /** lookup() while a batch is open: bring the trie up to date, answer, and keep batching. */
   private lookupInBatch(addr: number): number {
-    if (this.batchDepth === 0) throw new Error('lpm: internal error, batch root outside a batch');
-    this.flush();
-    const v = this.lookup(addr);
-    this.heldRoot = this.root;
-    this.root = BATCH_ROOT;
-    return v;
+    return this.answerInBatch(() => this.lookup(addr));
   }
 
   get(prefix: number, len: number): number {

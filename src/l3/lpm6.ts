@@ -9,7 +9,7 @@
 // levels, dense with children, are direct nodes (one read per step). The exact-match store keeps
 // ceil(len/32) key words per prefix (a /48 is a 12-byte slot).
 
-import { BATCH_ROOT, BitmapTrie, checkFibValue, checkPrefixLen, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
+import { BitmapTrie, checkFibValue, checkPrefixLen, rootStrideFor, step, type LpmMemory } from './bitmap-trie.js';
 import { PrefixStore } from './prefix-store.js';
 
 function checkAddr(a: Uint8Array): void {
@@ -97,26 +97,13 @@ export class Lpm6 extends BitmapTrie {
     }
   }
 
-  /** As Lpm4.beginBatch(): changes reach the store at once and the trie at endBatch(), one encode per node. */
-  beginBatch(): void {
-    if (this.batchDepth++ > 0) return;
-    this.heldRoot = this.root;
-    this.root = BATCH_ROOT;
+  protected openPending(): void {
     this.pending = new Uint8Array(17 * 64);
     this.pendingCount = 0;
   }
 
-  /** Ends a batch: the outermost call brings the trie up to date with the store. */
-  endBatch(): void {
-    if (this.batchDepth === 0) throw new Error('lpm: endBatch() without beginBatch()');
-    if (--this.batchDepth > 0) return;
-    this.flush();
+  protected closePending(): void {
     this.pending = new Uint8Array(0);
-  }
-
-  /** True while a batch is open. */
-  get batching(): boolean {
-    return this.batchDepth > 0;
   }
 
   /** A prefix changed in the store during a batch: its 16 masked bytes and length. */
@@ -131,9 +118,8 @@ export class Lpm6 extends BitmapTrie {
   }
 
   /** Applies the pending changes (sorted, unique, as the store has them now) and restores the real root. */
-  private flush(): void {
-    this.root = this.heldRoot!;
-    this.heldRoot = null;
+  protected flushPending(): void {
+    this.releaseRoot();
     const n = this.pendingCount;
     this.pendingCount = 0;
     if (n === 0) return;
@@ -170,14 +156,8 @@ export class Lpm6 extends BitmapTrie {
     else this.maybeCompact();
   }
 
-  /** lookup() while a batch is open: bring the trie up to date, answer, and keep batching. */
   private lookupInBatch(buf: Uint8Array, off: number): number {
-    if (this.batchDepth === 0) throw new Error('lpm: internal error, batch root outside a batch');
-    this.flush();
-    const v = this.lookup(buf, off);
-    this.heldRoot = this.root;
-    this.root = BATCH_ROOT;
-    return v;
+    return this.answerInBatch(() => this.lookup(buf, off));
   }
 
   get(addr: Uint8Array, len: number): number {
