@@ -362,7 +362,7 @@ export function selectBest(paths: readonly BgpPath[], ctx: SelectionContext, act
   const nextHops = new Map<string, number>();
   const peers = [...new Set(paths.map((p) => p.peer))].sort(compareAddr);
   k.ensurePeers(peers.length);
-  peers.forEach((p, i) => (k.peerRank[i] = i));
+  peers.forEach((_, i) => (k.peerRank[i] = i));
   const cand = new Int32Array(paths.length);
   paths.forEach((p, i) => {
     let nh = nextHops.get(p.nextHop);

@@ -18,14 +18,14 @@
 //   routes (RD, vrf-target, the VRF's vrf-table-label, next hop self); VPN
 //   routes received are imported into every VRF whose targets they carry.
 
-import type { Device, RoutingInstance } from '../config/model.js';
+import type { RoutingInstance } from '../config/model.js';
 import { routerIdOf } from '../config/scenario-bgp.js';
 import type { DeviceRt } from '../device/device.js';
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../packet/addr.js';
 import { ADJ_GLEAN, type Adjacency } from '../l3/adjacency.js';
 import { formatPrefix, mask4, maskBytes6, type Route, type RouteTable } from '../l3/table.js';
 import { resolveNextHop } from '../l3/routing.js';
-import { INACTIVE_REASONS, selectBest, type SelectionContext } from './best-path.js';
+import { selectBest } from './best-path.js';
 import { DEFAULT_LOCAL_PREF, type BgpPath } from './path.js';
 import { asOverride, evaluate } from './policy.js';
 import { attrKey } from './rib.js';
@@ -479,5 +479,3 @@ function neighborAddress(r: Route): string | undefined {
   return m?.[1];
 }
 
-export { INACTIVE_REASONS };
-export type { Device };

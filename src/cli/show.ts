@@ -1,7 +1,7 @@
 import type { DeviceRt } from '../device/device.js';
 import { PORT_UP } from '../device/interfaces.js';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/addr.js';
-import { formatPrefix, parsePrefix, type Route } from '../l3/table.js';
+import { formatPrefix, parsePrefix } from '../l3/table.js';
 import { ipsecSas, ipsecStatistics } from './show-ipsec.js';
 import { greIpHeader, mplsStaticLsps, mplsTable } from './show-mpls.js';
 import { bgpEvpnRoutes, evpnDatabase, evpnRouteType, macIpTable, macTable } from './show-evpn.js';

@@ -6,7 +6,6 @@ import {
   ADJ_DROP, ADJ_GLEAN, ADJ_GRE, ADJ_INCOMPLETE, ADJ_LOCAL, ADJ_MPLS, ADJ_MULTIPATH, ADJ_NEXT_TABLE, ADJ_REJECT, ADJ_REWRITE, ADJ_TUNNEL,
   type Adjacency,
 } from '../l3/adjacency.js';
-import { formatPrefix } from '../l3/table.js';
 import { formatIpv4, readU32 } from '../packet/addr.js';
 import { flowHash4 } from './flow-hash.js';
 import { IPV4_ERRORS, checkIpv4, ipv4DecrementTtl } from '../packet/ipv4.js';
